@@ -1,0 +1,257 @@
+//! Reading X.509 certificates: the fields cfssl's commands use, with the raw
+//! bytes kept where cfssl copies them (the subject becomes a child's issuer).
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::der::{self, tag};
+use crate::error::{Code, Error, Result};
+use crate::ext::{self, Extension, oids};
+use crate::hosts::Sans;
+use crate::name::Subject;
+
+/// A parsed certificate.
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    raw: Vec<u8>,
+    serial: Vec<u8>,
+    sig_alg: String,
+    issuer_raw: Vec<u8>,
+    subject_raw: Vec<u8>,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+    spki: Vec<u8>,
+    extensions: Vec<Extension>,
+}
+
+impl Certificate {
+    /// Parses one PEM certificate as cfssl's `helpers.ParseCertificatePEM`.
+    ///
+    /// # Errors
+    /// 1002 `Failed to decode certificate` when there is no PEM block, 1003
+    /// `Failed to parse certificate` when the block is not a certificate.
+    pub fn from_pem(input: &[u8]) -> Result<Self> {
+        let block = crate::pemfmt::first(input.trim_ascii())
+            .ok_or_else(|| Error::coded(Code::CertificateDecodeFailed, "Failed to decode certificate"))?;
+        Self::from_der(block.contents())
+    }
+
+    /// Parses a DER certificate.
+    ///
+    /// # Errors
+    /// 1003 `Failed to parse certificate`.
+    pub fn from_der(input: &[u8]) -> Result<Self> {
+        Self::parse(input)
+            .ok_or_else(|| Error::coded(Code::CertificateParseFailed, "Failed to parse certificate"))
+    }
+
+    fn parse(input: &[u8]) -> Option<Self> {
+        let top = der::read_one(input)?;
+        let parts = der::read_all(top.content)?;
+        let tbs = parts.first()?;
+        if tbs.tag != tag::SEQUENCE || parts.len() != 3 {
+            return None;
+        }
+        let mut f = der::read_all(tbs.content)?.into_iter().peekable();
+        if f.peek()?.tag == 0xa0 {
+            f.next();
+        }
+        let serial = f.next().filter(|t| t.tag == tag::INTEGER)?;
+        let alg = f.next()?;
+        let sig_alg = der::oid_to_string(der::read_all(alg.content)?.first()?.content)?;
+        let issuer = f.next().filter(|t| t.tag == tag::SEQUENCE)?;
+        let validity = der::read_all(f.next()?.content)?;
+        let subject = f.next().filter(|t| t.tag == tag::SEQUENCE)?;
+        let spki = f.next().filter(|t| t.tag == tag::SEQUENCE)?;
+        let mut extensions = Vec::new();
+        for t in f {
+            if t.tag == 0xa3 {
+                extensions = Extension::parse_list(der::read_one(t.content)?.content)?;
+            }
+        }
+        Subject::from_der(subject.raw)?;
+        Some(Self {
+            raw: input.to_vec(),
+            serial: serial.content.to_vec(),
+            sig_alg,
+            issuer_raw: issuer.raw.to_vec(),
+            subject_raw: subject.raw.to_vec(),
+            not_before: parse_time(validity.first()?)?,
+            not_after: parse_time(validity.get(1)?)?,
+            spki: spki.raw.to_vec(),
+            extensions,
+        })
+    }
+
+    /// The DER.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// PEM (`CERTIFICATE`).
+    pub fn to_pem(&self) -> String {
+        crate::pemfmt::encode("CERTIFICATE", &self.raw)
+    }
+
+    /// Serial number content octets (two's complement, big-endian).
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// Dotted OID of the signature algorithm.
+    pub fn signature_algorithm_oid(&self) -> &str {
+        &self.sig_alg
+    }
+
+    /// Raw DER of the subject Name.
+    pub fn subject_raw(&self) -> &[u8] {
+        &self.subject_raw
+    }
+
+    /// Raw DER of the issuer Name.
+    pub fn issuer_raw(&self) -> &[u8] {
+        &self.issuer_raw
+    }
+
+    /// The subject in field form.
+    pub fn subject(&self) -> Subject {
+        Subject::from_der(&self.subject_raw).unwrap_or_default()
+    }
+
+    /// The issuer in field form.
+    pub fn issuer(&self) -> Subject {
+        Subject::from_der(&self.issuer_raw).unwrap_or_default()
+    }
+
+    /// notBefore.
+    pub fn not_before(&self) -> DateTime<Utc> {
+        self.not_before
+    }
+
+    /// notAfter.
+    pub fn not_after(&self) -> DateTime<Utc> {
+        self.not_after
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// Extensions in order.
+    pub fn extensions(&self) -> &[Extension] {
+        &self.extensions
+    }
+
+    fn ext(&self, oid: &str) -> Option<&Extension> {
+        self.extensions.iter().find(|e| e.oid == oid)
+    }
+
+    /// The SubjectKeyIdentifier, if present.
+    pub fn subject_key_id(&self) -> Option<Vec<u8>> {
+        let e = self.ext(oids::SKI)?;
+        let t = der::read_one(&e.value)?;
+        Some(t.content.to_vec())
+    }
+
+    /// The AuthorityKeyIdentifier keyIdentifier, if present.
+    pub fn authority_key_id(&self) -> Option<Vec<u8>> {
+        let e = self.ext(oids::AKI)?;
+        let t = der::read_one(&e.value)?;
+        der::read_all(t.content)?
+            .into_iter()
+            .find(|p| p.tag == 0x80)
+            .map(|p| p.content.to_vec())
+    }
+
+    /// BasicConstraints as Go reads them: (`IsCA`, `MaxPathLen`,
+    /// `MaxPathLenZero`), with `MaxPathLen` -1 when absent.
+    pub fn basic_constraints(&self) -> (bool, i64, bool) {
+        match self
+            .ext(oids::BASIC_CONSTRAINTS)
+            .and_then(|e| ext::parse_basic_constraints(&e.value))
+        {
+            Some((ca, Some(n))) => (ca, n, n == 0),
+            Some((ca, None)) => (ca, -1, false),
+            None => (false, -1, false),
+        }
+    }
+
+    /// The SANs.
+    pub fn sans(&self) -> Sans {
+        self.ext(oids::SAN)
+            .and_then(|e| ext::parse_sans(&e.value))
+            .unwrap_or_default()
+    }
+}
+
+fn parse_time(t: &der::Tlv<'_>) -> Option<DateTime<Utc>> {
+    let s = std::str::from_utf8(t.content).ok()?;
+    let s = s.strip_suffix('Z')?;
+    let (year, rest) = match t.tag {
+        tag::UTC_TIME => {
+            let yy: i32 = s.get(..2)?.parse().ok()?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, s.get(2..)?)
+        }
+        tag::GENERALIZED_TIME => (s.get(..4)?.parse().ok()?, s.get(4..)?),
+        _ => return None,
+    };
+    let n = |i: usize| -> Option<u32> { rest.get(i..i + 2)?.parse().ok() };
+    let sec = if rest.len() >= 10 { n(8)? } else { 0 };
+    Utc.with_ymd_and_hms(year, n(0)?, n(2)?, n(4)?, n(6)?, sec).single()
+}
+
+/// DER time as Go writes it: UTCTime for 1950–2049, else GeneralizedTime.
+pub(crate) fn encode_time(t: DateTime<Utc>) -> Vec<u8> {
+    use chrono::Datelike;
+    let y = t.year();
+    if (1950..2050).contains(&y) {
+        der::tlv(tag::UTC_TIME, t.format("%y%m%d%H%M%SZ").to_string().as_bytes())
+    } else {
+        der::tlv(tag::GENERALIZED_TIME, t.format("%Y%m%d%H%M%SZ").to_string().as_bytes())
+    }
+}
+
+/// Decimal text of a non-negative big-endian integer (for log lines).
+pub fn decimal(bytes: &[u8]) -> String {
+    let mut digits: Vec<u8> = vec![0];
+    for b in bytes {
+        let mut carry = u32::from(*b);
+        for d in &mut digits {
+            let v = u32::from(*d) * 256 + carry;
+            *d = (v % 10) as u8;
+            carry = v / 10;
+        }
+        while carry > 0 {
+            digits.push((carry % 10) as u8);
+            carry /= 10;
+        }
+    }
+    while digits.len() > 1 && digits.last() == Some(&0) {
+        digits.pop();
+    }
+    digits.iter().rev().map(|d| char::from(b'0' + d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_of_big_serials() {
+        assert_eq!(decimal(&[0]), "0");
+        assert_eq!(decimal(&[1, 0]), "256");
+        assert_eq!(decimal(&[0xff; 8]), u64::MAX.to_string());
+        let b = [0x23, 0x63, 0x08, 0x7a, 0x32, 0x4a, 0xdd, 0x9a, 0x3b, 0xef, 0x9b, 0x03, 0x14, 0x17, 0x29, 0x4f, 0x89, 0xe9, 0x67, 0x03];
+        assert_eq!(decimal(&b), "202023189233075257864623873334332928980846995203");
+    }
+
+    #[test]
+    fn time_encoding_switches_at_2050() {
+        let t = Utc.with_ymd_and_hms(2049, 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(encode_time(t)[0], tag::UTC_TIME);
+        let t = Utc.with_ymd_and_hms(2050, 1, 1, 0, 0, 0).unwrap();
+        let e = encode_time(t);
+        assert_eq!(e[0], tag::GENERALIZED_TIME);
+        assert_eq!(&e[2..], b"20500101000000Z");
+    }
+}

@@ -1,0 +1,550 @@
+//! JSON read the way Go's `encoding/json` reads it.
+//!
+//! cfssl's inputs are decoded by Go, and its users see Go's messages, so this
+//! module has its own small parser: it keeps object members in document
+//! order (the last of duplicate keys wins), matches struct fields
+//! case-insensitively, and reports syntax and type errors in Go's words
+//! (`invalid character ',' looking for beginning of object key string`,
+//! `json: cannot unmarshal string into Go struct field
+//! CertificateRequest.hosts of type []string`).
+
+use crate::error::{Error, Result};
+
+/// Maximum nesting depth; Go allows 10000, deeper input is rejected with
+/// Go's own message.
+const MAX_DEPTH: usize = 10_000;
+
+/// A parsed JSON value. Numbers keep their source text.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// Go's name for the JSON kind, as used in `UnmarshalTypeError`.
+    pub(crate) fn kind(&self) -> String {
+        match self {
+            Self::Null => "null".into(),
+            Self::Bool(_) => "bool".into(),
+            Self::Number(_) => "number".into(),
+            Self::String(_) => "string".into(),
+            Self::Array(_) => "array".into(),
+            Self::Object(_) => "object".into(),
+        }
+    }
+
+    /// Go's name for the kind without the number text.
+    fn short_kind(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool(_) => "bool",
+            Self::Number(_) => "number",
+            Self::String(_) => "string",
+            Self::Array(_) => "array",
+            Self::Object(_) => "object",
+        }
+    }
+}
+
+/// Parses a whole document (one value, optional surrounding whitespace).
+pub(crate) fn parse(input: &[u8]) -> Result<Value> {
+    let mut p = Parser { s: input, i: 0 };
+    p.ws();
+    if p.i >= p.s.len() {
+        return Err(Error::Json("unexpected end of JSON input".into()));
+    }
+    let v = p.value(0)?;
+    p.ws();
+    if let Some(&c) = p.s.get(p.i) {
+        return Err(p.bad(c, "after top-level value"));
+    }
+    Ok(v)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+fn quote_char(c: u8) -> String {
+    match c {
+        b'\'' => "'\\''".into(),
+        b'"' => "'\"'".into(),
+        b'\n' => "'\\n'".into(),
+        b'\r' => "'\\r'".into(),
+        b'\t' => "'\\t'".into(),
+        c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
+        c if c >= 0x80 => "'\\ufffd'".into(),
+        c => format!("'{}'", char::from(c)),
+    }
+}
+
+impl Parser<'_> {
+    fn bad(&self, c: u8, ctx: &str) -> Error {
+        Error::Json(format!("invalid character {} {ctx}", quote_char(c)))
+    }
+
+    fn eof() -> Error {
+        Error::Json("unexpected end of JSON input".into())
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn next(&mut self) -> Result<u8> {
+        let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+        self.i += 1;
+        Ok(c)
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value> {
+        if depth > MAX_DEPTH {
+            return Err(Error::Json("exceeded max depth".into()));
+        }
+        let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+        match c {
+            b'{' => {
+                self.i += 1;
+                self.object(depth)
+            }
+            b'[' => {
+                self.i += 1;
+                self.array(depth)
+            }
+            b'"' => {
+                self.i += 1;
+                Ok(Value::String(self.string()?))
+            }
+            b't' => self.literal("true", Value::Bool(true)),
+            b'f' => self.literal("false", Value::Bool(false)),
+            b'n' => self.literal("null", Value::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            c => Err(self.bad(c, "looking for beginning of value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
+        self.i += 1;
+        for expected in word.bytes().skip(1) {
+            let c = self.next()?;
+            if c != expected {
+                return Err(self.bad(
+                    c,
+                    &format!("in literal {word} (expecting {})", quote_char(expected)),
+                ));
+            }
+        }
+        Ok(v)
+    }
+
+    fn number(&mut self) -> Result<Value> {
+        let start = self.i;
+        if self.s[self.i] == b'-' {
+            self.i += 1;
+            let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+            if !c.is_ascii_digit() {
+                return Err(self.bad(c, "in numeric literal"));
+            }
+        }
+        if self.s[self.i] == b'0' {
+            self.i += 1;
+        } else {
+            self.digits();
+        }
+        if self.s.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+            if !c.is_ascii_digit() {
+                return Err(self.bad(c, "after decimal point in numeric literal"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+            if !c.is_ascii_digit() {
+                return Err(self.bad(c, "in exponent of numeric literal"));
+            }
+            self.digits();
+        }
+        let text = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
+        Ok(Value::Number(text))
+    }
+
+    fn digits(&mut self) {
+        while self.s.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String> {
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let c = self.next()?;
+            match c {
+                b'"' => break,
+                b'\\' => {
+                    let e = self.next()?;
+                    match e {
+                        b'"' | b'\\' | b'/' => out.push(e),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'u' => {
+                            let cp = self.hex4()?;
+                            let ch = if (0xd800..0xdc00).contains(&cp)
+                                && self.s.get(self.i) == Some(&b'\\')
+                                && self.s.get(self.i + 1) == Some(&b'u')
+                            {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xdc00..0xe000).contains(&lo) {
+                                    char::from_u32(0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00))
+                                } else {
+                                    self.i = save;
+                                    None
+                                }
+                            } else {
+                                char::from_u32(cp)
+                            };
+                            let ch = ch.unwrap_or('\u{fffd}');
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        }
+                        e => return Err(self.bad(e, "in string escape code")),
+                    }
+                }
+                c if c < 0x20 => return Err(self.bad(c, "in string literal")),
+                c => out.push(c),
+            }
+        }
+        // Go replaces invalid UTF-8 with U+FFFD, as from_utf8_lossy does.
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let c = self.next()?;
+            let d = char::from(c)
+                .to_digit(16)
+                .ok_or_else(|| self.bad(c, "in \\u hexadecimal character escape"))?;
+            v = v * 16 + d;
+        }
+        Ok(v)
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value> {
+        let mut members = Vec::new();
+        self.ws();
+        if self.s.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            let c = self.next()?;
+            if c != b'"' {
+                return Err(self.bad(c, "looking for beginning of object key string"));
+            }
+            let key = self.string()?;
+            self.ws();
+            let c = self.next()?;
+            if c != b':' {
+                return Err(self.bad(c, "after object key"));
+            }
+            self.ws();
+            let v = self.value(depth + 1)?;
+            members.push((key, v));
+            self.ws();
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Ok(Value::Object(members)),
+                c => return Err(self.bad(c, "after object key:value pair")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value> {
+        let mut items = Vec::new();
+        self.ws();
+        if self.s.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            match self.next()? {
+                b',' => continue,
+                b']' => return Ok(Value::Array(items)),
+                c => return Err(self.bad(c, "after array element")),
+            }
+        }
+    }
+}
+
+/// Decoding context: produces Go's `UnmarshalTypeError` messages and keeps
+/// only the first one, as Go does (decoding goes on after a type error).
+#[derive(Debug, Default)]
+pub(crate) struct Decoder {
+    path: Vec<String>,
+    structs: Vec<&'static str>,
+    first_error: Option<Error>,
+}
+
+impl Decoder {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// The first type error seen, if any.
+    pub(crate) fn finish<T>(self, v: T) -> Result<T> {
+        match self.first_error {
+            Some(e) => Err(e),
+            None => Ok(v),
+        }
+    }
+
+    fn type_error(&mut self, v: &Value, go_type: &str) {
+        self.type_error_desc(&v.kind(), go_type);
+    }
+
+    fn type_error_desc(&mut self, kind: &str, go_type: &str) {
+        if self.first_error.is_some() {
+            return;
+        }
+        let msg = match self.structs.last() {
+            Some(s) if !self.path.is_empty() => format!(
+                "json: cannot unmarshal {kind} into Go struct field {s}.{} of type {go_type}",
+                self.path.join(".")
+            ),
+            _ => format!("json: cannot unmarshal {kind} into Go value of type {go_type}"),
+        };
+        self.first_error = Some(Error::Json(msg));
+    }
+
+    /// Reports a type error at the top level of the document.
+    pub(crate) fn top_level_error(&mut self, v: &Value, go_type: &str) {
+        self.type_error(v, go_type);
+    }
+
+    /// Visits the members of a struct-typed object. `fields` are the JSON
+    /// names of the struct's fields; each member is matched to a field
+    /// case-insensitively (exact match preferred) and handed to `f` with
+    /// the canonical field name. Unknown members are ignored. Returns false
+    /// (after recording a type error) when `v` is not an object; `null`
+    /// leaves the struct untouched.
+    pub(crate) fn object(
+        &mut self,
+        v: &Value,
+        struct_name: &'static str,
+        go_type: &str,
+        fields: &[&'static str],
+        mut f: impl FnMut(&mut Self, &'static str, &Value),
+    ) -> bool {
+        let members = match v {
+            Value::Object(m) => m,
+            Value::Null => return true,
+            other => {
+                self.type_error(other, go_type);
+                return false;
+            }
+        };
+        for (key, val) in members {
+            let field = fields
+                .iter()
+                .find(|f| **f == key)
+                .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)));
+            if let Some(field) = field {
+                self.structs.push(struct_name);
+                self.path.push((*field).to_string());
+                f(self, field, val);
+                self.path.pop();
+                self.structs.pop();
+            }
+        }
+        true
+    }
+
+    /// The struct name Go reports for nested fields is that of the innermost
+    /// struct; callers that descend into a nested struct call this.
+    pub(crate) fn string(&mut self, v: &Value, out: &mut String) {
+        match v {
+            Value::String(s) => s.clone_into(out),
+            Value::Null => {}
+            other => self.type_error(other, "string"),
+        }
+    }
+
+    pub(crate) fn bool(&mut self, v: &Value, out: &mut bool) {
+        match v {
+            Value::Bool(b) => *out = *b,
+            Value::Null => {}
+            other => self.type_error(other, "bool"),
+        }
+    }
+
+    /// A Go `int` (64-bit).
+    pub(crate) fn int(&mut self, v: &Value, out: &mut i64) {
+        match v {
+            Value::Number(n) => match n.parse::<i64>() {
+                Ok(i) => *out = i,
+                Err(_) => self.type_error_desc(&format!("number {n}"), "int"),
+            },
+            Value::Null => {}
+            other => self.type_error(other, "int"),
+        }
+    }
+
+    /// A `[]string`.
+    pub(crate) fn strings(&mut self, v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Array(items) => {
+                out.clear();
+                for item in items {
+                    let mut s = String::new();
+                    match item {
+                        Value::String(x) => s.clone_from(x),
+                        Value::Null => {}
+                        other => self.type_error(other, "string"),
+                    }
+                    out.push(s);
+                }
+            }
+            Value::Null => out.clear(),
+            other => self.type_error(other, "[]string"),
+        }
+    }
+
+    /// A `map[string]string`, in document order (last duplicate wins).
+    pub(crate) fn string_map(&mut self, v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(members) => {
+                for (k, val) in members {
+                    let mut s = String::new();
+                    match val {
+                        Value::String(x) => s.clone_from(x),
+                        Value::Null => {}
+                        other => {
+                            self.type_error(other, "string");
+                            continue;
+                        }
+                    }
+                    if let Some(slot) = out.iter_mut().find(|(ek, _)| ek == k) {
+                        slot.1 = s;
+                    } else {
+                        out.push((k.clone(), s));
+                    }
+                }
+            }
+            Value::Null => out.clear(),
+            other => self.type_error(other, "map[string]string"),
+        }
+    }
+
+    /// An array of some element type; `f` decodes each element.
+    pub(crate) fn array<T: Default>(
+        &mut self,
+        v: &Value,
+        go_type: &str,
+        out: &mut Vec<T>,
+        mut f: impl FnMut(&mut Self, &Value, &mut T),
+    ) {
+        match v {
+            Value::Array(items) => {
+                out.clear();
+                for item in items {
+                    let mut t = T::default();
+                    f(self, item, &mut t);
+                    out.push(t);
+                }
+            }
+            Value::Null => out.clear(),
+            other => self.type_error(other, go_type),
+        }
+    }
+
+    /// Records a custom error (from a field's own `UnmarshalJSON`).
+    pub(crate) fn custom_error(&mut self, e: Error) {
+        if self.first_error.is_none() {
+            self.first_error = Some(e);
+        }
+    }
+
+    /// Records a type error for a value of the wrong kind.
+    pub(crate) fn wrong_type(&mut self, v: &Value, go_type: &str) {
+        self.type_error(v, go_type);
+    }
+}
+
+/// Convenience: the short kind of a value (for messages of our own).
+pub(crate) fn kind_name(v: &Value) -> &'static str {
+    v.short_kind()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(s: &str) -> String {
+        match parse(s.as_bytes()) {
+            Err(e) => e.to_string(),
+            Ok(v) => panic!("parsed: {v:?}"),
+        }
+    }
+
+    #[test]
+    fn go_syntax_messages() {
+        assert_eq!(err(""), "unexpected end of JSON input");
+        assert_eq!(err("  \n"), "unexpected end of JSON input");
+        assert_eq!(err("{\"CN\": \"x\",,}"), "invalid character ',' looking for beginning of object key string");
+        assert_eq!(err("{\"CN\":\"x\"} trailing"), "invalid character 't' after top-level value");
+        assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
+        assert_eq!(err("[1 2]"), "invalid character '2' after array element");
+        assert_eq!(err("{\"a\":1 \"b\"}"), "invalid character '\"' after object key:value pair");
+        assert_eq!(err("nul"), "unexpected end of JSON input");
+        assert_eq!(err("nulx"), "invalid character 'x' in literal null (expecting 'l')");
+        assert_eq!(err("{"), "unexpected end of JSON input");
+        assert_eq!(err("x"), "invalid character 'x' looking for beginning of value");
+    }
+
+    #[test]
+    fn objects_keep_order_and_strings_unescape() {
+        let v = parse(br#"{"b":1,"a":"\u00fc\n","b":[true,null]}"#).expect("valid");
+        let Value::Object(m) = v else { panic!() };
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[1].1, Value::String("ü\n".into()));
+    }
+
+    #[test]
+    fn type_errors_name_struct_and_path() {
+        let v = parse(br#"{"hosts":"x","KEY":{"Size":"big"}}"#).expect("valid");
+        let mut d = Decoder::new();
+        let mut hosts = Vec::new();
+        d.object(&v, "CertificateRequest", "csr.CertificateRequest", &["hosts", "key"], |d, f, v| {
+            if f == "hosts" {
+                d.strings(v, &mut hosts);
+            }
+        });
+        assert_eq!(
+            d.finish(()).unwrap_err().to_string(),
+            "json: cannot unmarshal string into Go struct field CertificateRequest.hosts of type []string"
+        );
+    }
+}

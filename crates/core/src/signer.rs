@@ -1,0 +1,530 @@
+//! The local signer: a CA certificate and key that issue certificates per a
+//! signing profile. Mirrors cfssl's `signer/local` and `signer.FillTemplate`.
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+
+use crate::cert::{self, Certificate};
+use crate::config::{Config, Profile};
+use crate::csr::Csr;
+use crate::der;
+use crate::error::{Code, Error, Result};
+use crate::ext::{self, Extension, oids};
+use crate::hosts::Sans;
+use crate::key::PrivateKey;
+use crate::log::{Level, Log};
+use crate::name::Subject;
+
+/// The time source of a signer.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that always says the same time (for tests and reproducible output).
+#[derive(Clone, Copy, Debug)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// The random source for serial numbers.
+pub trait Entropy: Send + Sync {
+    /// Fills `buf` with random bytes.
+    fn fill(&self, buf: &mut [u8]);
+}
+
+/// The operating system's random source.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemEntropy;
+
+impl Entropy for SystemEntropy {
+    fn fill(&self, buf: &mut [u8]) {
+        use aws_lc_rs::rand::SecureRandom;
+        // On failure the buffer stays zeroed; the signer refuses an all-zero
+        // serial, so a broken random source is an error, never a weak serial.
+        buf.fill(0);
+        let _ = aws_lc_rs::rand::SystemRandom::new().fill(buf);
+    }
+}
+
+/// Entropy that repeats a fixed pattern (for tests).
+#[derive(Clone, Debug)]
+pub struct FixedEntropy(pub Vec<u8>);
+
+impl Entropy for FixedEntropy {
+    fn fill(&self, buf: &mut [u8]) {
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = self.0.get(i % self.0.len().max(1)).copied().unwrap_or(0);
+        }
+    }
+}
+
+/// The subject override of a sign request (`sign`'s SUBJECT JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubjectOverride {
+    /// CN.
+    pub cn: String,
+    /// names.
+    pub names: Vec<crate::csr::Name>,
+    /// SerialNumber.
+    pub serial_number: String,
+}
+
+/// A request to sign a CSR (cfssl's `signer.SignRequest`).
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct SignRequest {
+    /// The CSR, PEM.
+    pub request: Vec<u8>,
+    /// Replaces the CSR's SANs when `Some`.
+    pub hosts: Option<Vec<String>>,
+    /// Replaces subject fields that are set.
+    pub subject: Option<SubjectOverride>,
+    /// Profile name ("" or unknown: the default profile).
+    pub profile: String,
+    /// Replaces the CRL distribution point (`-crl`).
+    pub crl_override: String,
+}
+
+impl SignRequest {
+    /// A request for a PEM CSR.
+    pub fn new(csr_pem: impl Into<Vec<u8>>) -> Self {
+        Self {
+            request: csr_pem.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// cfssl's `signer.SplitHosts`: `""` → none, else split on `,` (no trimming).
+pub fn split_hosts(hostname: &str) -> Option<Vec<String>> {
+    if hostname.is_empty() {
+        None
+    } else {
+        Some(hostname.split(',').map(String::from).collect())
+    }
+}
+
+/// The certificate template being filled (Go's `x509.Certificate` subset).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Template {
+    pub(crate) subject: Subject,
+    pub(crate) spki: Vec<u8>,
+    pub(crate) sans: Sans,
+    pub(crate) is_ca: bool,
+    pub(crate) max_path_len: i64,
+    pub(crate) max_path_len_zero: bool,
+    pub(crate) extra: Vec<Extension>,
+    pub(crate) crl: Vec<String>,
+}
+
+/// A signer holding a CA (or, while creating a root, none yet) and its key.
+pub struct LocalSigner {
+    ca: Option<Certificate>,
+    key: PrivateKey,
+    policy: Config,
+    clock: Box<dyn Clock>,
+    entropy: Box<dyn Entropy>,
+}
+
+impl std::fmt::Debug for LocalSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalSigner")
+            .field("ca", &self.ca.as_ref().map(|c| cert::decimal(c.serial())))
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalSigner {
+    /// A signer for `ca` with `key` and the signing `policy`.
+    ///
+    /// The key is not checked against the certificate here (cfssl checks at
+    /// signing time, code 1000); see [`Self::key_matches`].
+    pub fn new(ca: Certificate, key: PrivateKey, policy: Config) -> Self {
+        Self {
+            ca: Some(ca),
+            key,
+            policy,
+            clock: Box::new(SystemClock),
+            entropy: Box::new(SystemEntropy),
+        }
+    }
+
+    /// A signer without a CA certificate, that signs one self-signed CA.
+    pub(crate) fn new_root(key: PrivateKey, policy: Config) -> Self {
+        Self {
+            ca: None,
+            key,
+            policy,
+            clock: Box::new(SystemClock),
+            entropy: Box::new(SystemEntropy),
+        }
+    }
+
+    /// Loads a signer from PEM bytes, as cfssl's `NewSignerFromFile`.
+    ///
+    /// # Errors
+    /// 1002/1003 for the certificate, 2002/2003/2100 for the key.
+    pub fn from_pem(ca_pem: &[u8], key_pem: &[u8], policy: Config) -> Result<Self> {
+        let ca = Certificate::from_pem(ca_pem)?;
+        let key = PrivateKey::from_pem(key_pem)?;
+        Ok(Self::new(ca, key, policy))
+    }
+
+    /// Pins the clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    /// Pins the random source of serial numbers.
+    #[must_use]
+    pub fn with_entropy(mut self, entropy: impl Entropy + 'static) -> Self {
+        self.entropy = Box::new(entropy);
+        self
+    }
+
+    pub(crate) fn with_boxed_clock(mut self, clock: Box<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub(crate) fn with_boxed_entropy(mut self, entropy: Box<dyn Entropy>) -> Self {
+        self.entropy = entropy;
+        self
+    }
+
+    /// The CA certificate.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.ca.as_ref()
+    }
+
+    /// The signing policy.
+    pub fn policy(&self) -> &Config {
+        &self.policy
+    }
+
+    /// True when the key is the CA certificate's key.
+    pub fn key_matches(&self) -> bool {
+        self.ca
+            .as_ref()
+            .is_none_or(|c| c.public_key_der() == self.key.public_key_der())
+    }
+
+    /// Signs a CSR per the request's profile (cfssl's `Signer.Sign`).
+    /// Returns the certificate DER.
+    ///
+    /// # Errors
+    /// cfssl's errors: 9002/9003/9300 for the CSR, 5300 for a CA request
+    /// the policy refuses, 5500 for a whitelist mismatch, 5100 when the
+    /// profile has no usages, 1000 when the key does not match the CA.
+    pub fn sign(&mut self, req: &SignRequest, log: &mut dyn Log) -> Result<Vec<u8>> {
+        let profile = self.policy.profile(&req.profile).clone();
+        if !profile.remote.is_empty() {
+            return Err(Error::coded(
+                Code::PolicyInvalidRequest,
+                "remote signing is not supported by this build",
+            ));
+        }
+        let csr = Csr::from_pem(&req.request)?;
+        csr.verify()?;
+        let mut t = template_from_csr(&csr, &profile);
+        if let Some(w) = profile.csr_whitelist {
+            if !w.subject {
+                t.subject = Subject::default();
+            }
+            let all = t.sans.clone();
+            t.sans = Sans {
+                dns: if w.dns_names { all.dns } else { Vec::new() },
+                emails: if w.email_addresses { all.emails } else { Vec::new() },
+                ips: if w.ip_addresses { all.ips } else { Vec::new() },
+                uris: if w.uris { all.uris } else { Vec::new() },
+            };
+        }
+        if let Some(hosts) = &req.hosts {
+            t.sans = Sans::from_hosts(hosts);
+        }
+        if let Some(s) = &req.subject {
+            t.subject = populate_subject(s, &t.subject)?;
+        }
+        if let Some(re) = &profile.name_whitelist {
+            let unmatched = || Error::coded(Code::PolicyUnmatchedWhitelist, "Request does not match policy whitelist");
+            if !t.subject.common_name.is_empty() && !re.is_match(&t.subject.common_name) {
+                return Err(unmatched());
+            }
+            for n in t.sans.dns.iter().chain(&t.sans.emails).chain(&t.sans.uris) {
+                if !re.is_match(n) {
+                    return Err(unmatched());
+                }
+            }
+        }
+        if !req.crl_override.is_empty() {
+            t.crl = vec![req.crl_override.clone()];
+        }
+        if t.is_ca {
+            if !profile.ca_constraint.is_ca {
+                log.log(Level::Error, "local signer policy disallows issuing CA certificate");
+                return Err(policy_violation());
+            }
+            if let Some(ca) = &self.ca {
+                let (_, ca_path, ca_zero) = ca.basic_constraints();
+                if ca_path > 0 && t.max_path_len >= ca_path {
+                    log.log(Level::Error, "local signer certificate disallows CA MaxPathLen extending");
+                    return Err(policy_violation());
+                } else if ca_path == 0 && ca_zero {
+                    log.log(Level::Error, "local signer certificate disallows issuing CA certificate");
+                    return Err(policy_violation());
+                }
+            }
+        }
+        let der = self.sign_template(t, &profile)?;
+        log.log(
+            Level::Info,
+            &format!("signed certificate with serial number {}", cert::decimal(&serial_of(&der))),
+        );
+        Ok(der)
+    }
+
+    /// `FillTemplate` + `x509.CreateCertificate`.
+    fn sign_template(&mut self, mut t: Template, profile: &Profile) -> Result<Vec<u8>> {
+        let default = &self.policy.default;
+        let (ku, eku) = profile.usage_bits();
+        if ku == 0 && eku.is_empty() {
+            return Err(Error::coded(Code::PolicyNoKeyUsages, "Invalid policy: no key usage available"));
+        }
+        let expiry = if profile.expiry == 0 { default.expiry } else { profile.expiry };
+        let crl_url = if profile.crl_url.is_empty() { &default.crl_url } else { &profile.crl_url };
+        let ocsp_url = if profile.ocsp_url.is_empty() { &default.ocsp_url } else { &profile.ocsp_url };
+        let issuer_urls = if profile.issuer_urls.is_empty() {
+            &default.issuer_urls
+        } else {
+            &profile.issuer_urls
+        };
+        let not_before = match profile.not_before {
+            Some(nb) => nb,
+            None => {
+                let backdate = if profile.backdate == 0 { 300_000_000_000 } else { profile.backdate };
+                round_minute(self.clock.now()) - Duration::nanoseconds(backdate)
+            }
+        };
+        let not_after = match profile.not_after {
+            Some(na) => na,
+            None => not_before + Duration::nanoseconds(expiry),
+        };
+        t.is_ca = profile.ca_constraint.is_ca;
+        if t.is_ca {
+            t.max_path_len = profile.ca_constraint.max_path_len;
+            t.max_path_len_zero = t.max_path_len == 0 && profile.ca_constraint.max_path_len_zero;
+            t.sans = t.sans.only_ips();
+        } else {
+            t.max_path_len = -1;
+            t.max_path_len_zero = false;
+        }
+        if !crl_url.is_empty() {
+            t.crl = vec![crl_url.clone()];
+        }
+        if !profile.policies.is_empty() {
+            let pols: Vec<_> = profile
+                .policies
+                .iter()
+                .map(|p| (p.id.clone(), p.qualifiers.clone()))
+                .collect();
+            t.extra
+                .push(Extension::new(oids::POLICIES, false, ext::certificate_policies(&pols)));
+        }
+        if profile.ocsp_no_check {
+            t.extra.push(Extension::new(oids::OCSP_NO_CHECK, false, der::null()));
+        }
+        if not_after < not_before {
+            return Err(Error::policy("the certificate would expire before it starts"));
+        }
+
+        let subject_der = t.subject.to_der();
+        let spki_info = crate::key::parse_spki(&t.spki)
+            .ok_or_else(|| Error::coded(Code::CertificateUnknown, "x509: cannot parse public key"))?;
+        let ski = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, spki_info.key);
+
+        // Issuer: the CA's raw subject, or our own subject for a new root.
+        let (issuer_der, issuer_ski) = match &self.ca {
+            Some(ca) => {
+                if ca.public_key_der() != self.key.public_key_der() {
+                    return Err(Error::coded(
+                        Code::CertificateUnknown,
+                        "x509: provided PrivateKey doesn't match parent's PublicKey",
+                    ));
+                }
+                (ca.subject_raw().to_vec(), ca.subject_key_id())
+            }
+            None => {
+                if !t.is_ca {
+                    return Err(policy_violation());
+                }
+                t.sans = t.sans.only_ips();
+                (subject_der.clone(), Some(ski.as_ref().to_vec()))
+            }
+        };
+
+        let has_extra = |oid: &str| t.extra.iter().any(|e| e.oid == oid);
+        let mut exts: Vec<Extension> = Vec::new();
+        if ku != 0 && !has_extra(oids::KEY_USAGE) {
+            exts.push(Extension::new(oids::KEY_USAGE, true, ext::key_usage(ku)));
+        }
+        if !eku.is_empty() && !has_extra(oids::EKU) {
+            exts.push(Extension::new(oids::EKU, false, ext::ext_key_usage(&eku)));
+        }
+        if !has_extra(oids::BASIC_CONSTRAINTS) {
+            let path = if t.max_path_len < 0 || (t.max_path_len == 0 && !t.max_path_len_zero) {
+                None
+            } else {
+                Some(t.max_path_len)
+            };
+            exts.push(Extension::new(oids::BASIC_CONSTRAINTS, true, ext::basic_constraints(t.is_ca, path)));
+        }
+        if !has_extra(oids::SKI) {
+            exts.push(Extension::new(oids::SKI, false, ext::subject_key_id(ski.as_ref())));
+        }
+        if issuer_der != subject_der
+            && let Some(aki) = issuer_ski.filter(|k| !k.is_empty())
+            && !has_extra(oids::AKI)
+        {
+            exts.push(Extension::new(oids::AKI, false, ext::authority_key_id(&aki)));
+        }
+        let ocsp: Vec<String> = if ocsp_url.is_empty() { Vec::new() } else { vec![ocsp_url.clone()] };
+        if (!ocsp.is_empty() || !issuer_urls.is_empty()) && !has_extra(oids::AIA) {
+            exts.push(Extension::new(oids::AIA, false, ext::authority_info_access(&ocsp, issuer_urls)));
+        }
+        if !t.sans.is_empty() && !has_extra(oids::SAN) {
+            exts.push(Extension::new(oids::SAN, t.subject.is_empty(), ext::subject_alt_name(&t.sans)?));
+        }
+        if let Some(url) = t.crl.first()
+            && !has_extra(oids::CRL_DP)
+        {
+            exts.push(Extension::new(oids::CRL_DP, false, ext::crl_distribution_points(url)));
+        }
+        exts.extend(t.extra.iter().cloned());
+
+        let mut serial = [0u8; 20];
+        self.entropy.fill(&mut serial);
+        serial[0] &= 0x7f;
+        if serial.iter().all(|b| *b == 0) {
+            return Err(Error::coded(Code::CertificateUnknown, "random source returned no data"));
+        }
+        let ext_der: Vec<u8> = exts.iter().flat_map(Extension::to_der).collect();
+        let mut tbs_parts: Vec<Vec<u8>> = vec![
+            der::explicit(0, &der::int(2)),
+            der::uint(&serial),
+            self.key.signature_algorithm(),
+            issuer_der,
+            der::seq(&[&cert::encode_time(not_before), &cert::encode_time(not_after)]),
+            subject_der,
+            t.spki.clone(),
+        ];
+        if !exts.is_empty() {
+            tbs_parts.push(der::explicit(3, &der::tlv(der::tag::SEQUENCE, &ext_der)));
+        }
+        let tbs = der::tlv(der::tag::SEQUENCE, &tbs_parts.concat());
+        let sig = self.key.sign(&tbs)?;
+        Ok(der::seq(&[&tbs, &self.key.signature_algorithm(), &der::bit_string(&sig)]))
+    }
+}
+
+fn policy_violation() -> Error {
+    Error::coded(Code::PolicyInvalidRequest, "Policy violation request")
+}
+
+fn serial_of(cert_der: &[u8]) -> Vec<u8> {
+    Certificate::from_der(cert_der)
+        .map(|c| c.serial().to_vec())
+        .unwrap_or_default()
+}
+
+/// Go's `time.Round(time.Minute)`: halfway rounds up.
+pub(crate) fn round_minute(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_round(Duration::minutes(1)).unwrap_or(t)
+}
+
+/// cfssl's `ParseCertificateRequest`: the template a CSR asks for.
+fn template_from_csr(csr: &Csr, profile: &Profile) -> Template {
+    let mut t = Template {
+        subject: csr.subject().clone(),
+        spki: csr.public_key_der().to_vec(),
+        sans: csr.sans(),
+        max_path_len: -1,
+        ..Template::default()
+    };
+    for e in csr.extensions() {
+        if e.oid == oids::BASIC_CONSTRAINTS {
+            if let Some((ca, path)) = ext::parse_basic_constraints(&e.value) {
+                t.is_ca = ca;
+                t.max_path_len = path.unwrap_or(-1);
+                t.max_path_len_zero = t.max_path_len == 0;
+            }
+        } else if e.oid == oids::DELEGATION_USAGE || profile.copy_extensions {
+            t.extra.push(e.clone());
+        }
+    }
+    t
+}
+
+/// cfssl's `PopulateSubjectFromCSR`: fields set in the override win.
+fn populate_subject(s: &SubjectOverride, from_csr: &Subject) -> Result<Subject> {
+    let req = crate::csr::CertificateRequest {
+        cn: s.cn.clone(),
+        names: s.names.clone(),
+        serial_number: s.serial_number.clone(),
+        ..crate::csr::CertificateRequest::default()
+    };
+    let mut name = req.subject()?;
+    let pick = |mine: &mut Vec<String>, theirs: &Vec<String>| {
+        if mine.is_empty() {
+            mine.clone_from(theirs);
+        }
+    };
+    if name.common_name.is_empty() {
+        name.common_name.clone_from(&from_csr.common_name);
+    }
+    pick(&mut name.country, &from_csr.country);
+    pick(&mut name.province, &from_csr.province);
+    pick(&mut name.locality, &from_csr.locality);
+    pick(&mut name.organization, &from_csr.organization);
+    pick(&mut name.organizational_unit, &from_csr.organizational_unit);
+    if name.serial_number.is_empty() {
+        name.serial_number.clone_from(&from_csr.serial_number);
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn rounding_is_go_half_up() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 30).unwrap();
+        assert_eq!(round_minute(t), Utc.with_ymd_and_hms(2026, 1, 1, 10, 1, 0).unwrap());
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 29).unwrap();
+        assert_eq!(round_minute(t), Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn split_hosts_keeps_empty_items() {
+        assert_eq!(split_hosts(""), None);
+        assert_eq!(split_hosts("a,,b ").unwrap(), ["a", "", "b "]);
+    }
+}

@@ -1,0 +1,70 @@
+//! The JSON shapes cfssl prints, written byte for byte as Go's
+//! `encoding/json` writes them (compact, keys sorted, `<`, `>`, `&`,
+//! U+2028 and U+2029 escaped).
+
+/// A JSON string literal as Go writes it.
+pub fn go_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `{"code":N,"message":"…"}`.
+pub fn error_json(code: u32, message: &str) -> String {
+    format!("{{\"code\":{code},\"message\":{}}}", go_string(message))
+}
+
+/// A compact object of string members, keys sorted as Go sorts map keys.
+pub fn string_object(members: &[(&str, &str)]) -> String {
+    let mut sorted: Vec<&(&str, &str)> = members.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let body: Vec<String> = sorted
+        .iter()
+        .map(|(k, v)| format!("{}:{}", go_string(k), go_string(v)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// cfssl's `cli.PrintCert` object: `cert`, `csr`, `key`, each when present.
+pub fn cert_output(cert: Option<&str>, csr: Option<&str>, key: Option<&str>) -> String {
+    let mut m: Vec<(&str, &str)> = Vec::new();
+    if let Some(c) = cert {
+        m.push(("cert", c));
+    }
+    if let Some(c) = csr {
+        m.push(("csr", c));
+    }
+    if let Some(k) = key {
+        m.push(("key", k));
+    }
+    string_object(&m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_escapes() {
+        assert_eq!(go_string("a<b>&c\n/"), r#""a\u003cb\u003e\u0026c\n/""#);
+        assert_eq!(error_json(5100, "x"), r#"{"code":5100,"message":"x"}"#);
+        assert_eq!(cert_output(Some("C"), None, Some("K")), r#"{"cert":"C","key":"K"}"#);
+    }
+}
