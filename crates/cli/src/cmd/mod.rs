@@ -1,0 +1,152 @@
+//! cfssl's commands. Each reads its inputs, calls `cfssl-core`, and prints
+//! through the context; none holds PKI logic of its own.
+
+
+use cfssl_core::Error;
+use cfssl_core::config::Config;
+
+use crate::dispatch::{CmdError, Command, Ctx};
+use crate::log::Level;
+
+mod certinfo;
+mod gencert;
+mod info;
+mod misc;
+mod sign;
+
+/// The commands this build implements, in the order the top usage lists
+/// them. cfssl's other commands (`serve`, `bundle`, `gencrl`, `crl`,
+/// `revoke`, `ocsp*`, `scan`) are not listed until they work.
+pub const COMMANDS: &[Command] = &[
+    Command { name: "sign", run: sign::sign },
+    Command { name: "version", run: misc::version },
+    Command { name: "print-defaults", run: misc::print_defaults },
+    Command { name: "gencert", run: gencert::gencert },
+    Command { name: "gencsr", run: gencert::gencsr },
+    Command { name: "selfsign", run: sign::selfsign },
+    Command { name: "info", run: info::info },
+    Command { name: "certinfo", run: certinfo::certinfo },
+    Command { name: "genkey", run: gencert::genkey },
+];
+
+/// A core error as cfssl prints it: coded errors as JSON, others as text.
+pub(crate) fn core_err(e: Error) -> CmdError {
+    match e.code() {
+        Some(code) => CmdError::Cfssl {
+            code,
+            message: e.message().to_string(),
+        },
+        None => CmdError::Plain(e.message().to_string()),
+    }
+}
+
+/// Go's text for a failed file operation: `open X: no such file or directory`.
+pub(crate) fn go_io_error(op: &str, path: &str, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let reason = match e.kind() {
+        ErrorKind::NotFound => "no such file or directory".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::IsADirectory => return format!("read {path}: is a directory"),
+        _ => {
+            let s = e.to_string();
+            // Rust appends " (os error N)"; Go prints the bare strerror.
+            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+                None => s,
+            }
+        }
+    };
+    format!("{op} {path}: {reason}")
+}
+
+/// Reads a whole file, Go style errors.
+pub(crate) fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| go_io_error("open", path, &e))
+}
+
+/// cfssl's `cli.ReadStdin`: `-` is standard input, anything else a file.
+pub(crate) fn read_input(ctx: &mut Ctx<'_, '_>, path: &str) -> Result<Vec<u8>, CmdError> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        ctx.io
+            .stdin
+            .read_to_end(&mut buf)
+            .map_err(|e| CmdError::Plain(format!("read /dev/stdin: {e}")))?;
+        Ok(buf)
+    } else {
+        read_file(path).map_err(CmdError::Plain)
+    }
+}
+
+/// cfssl's `helpers.ReadBytes`: `[file:]path` or `env:NAME`.
+pub(crate) fn read_bytes(ctx: &Ctx<'_, '_>, val: &str) -> Result<Vec<u8>, String> {
+    let parts: Vec<&str> = val.splitn(2, ':').collect();
+    match parts.as_slice() {
+        [path] => read_file(path),
+        ["env", name] => Ok((ctx.io.env)(name).unwrap_or_default().into_bytes()),
+        ["file", path] => read_file(path),
+        [prefix, _] => Err(format!("unknown prefix: {prefix}")),
+        _ => Err(format!("unknown prefix: {val}")),
+    }
+}
+
+/// cfssl's `cli.PopFirstArgument`.
+pub(crate) fn pop_first(args: &[String]) -> Result<(&str, &[String]), CmdError> {
+    match args.split_first() {
+        Some((first, rest)) => Ok((first.as_str(), rest)),
+        None => Err(CmdError::Plain(
+            "not enough arguments are supplied --- please refer to the usage".into(),
+        )),
+    }
+}
+
+/// Loads `-config` as cfssl does before every command.
+pub(crate) fn load_config(flags: &crate::flags::Flags) -> Result<Option<Config>, CmdError> {
+    let path = flags.string("config");
+    if path.is_empty() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(|_| {
+        CmdError::ConfigLoad(cfssl_core::wire::error_json(5200, "could not read configuration file"))
+    })?;
+    Config::from_json(&bytes).map(Some).map_err(|e| {
+        CmdError::ConfigLoad(match e.code() {
+            Some(code) => cfssl_core::wire::error_json(code, e.message()),
+            None => e.message().to_string(),
+        })
+    })
+}
+
+/// Forwards core log lines to the command's logger.
+pub(crate) struct CtxLog<'c, 'a, 'b>(pub(crate) &'c mut Ctx<'a, 'b>);
+
+impl cfssl_core::log::Log for CtxLog<'_, '_, '_> {
+    fn log(&mut self, level: cfssl_core::log::Level, msg: &str) {
+        use cfssl_core::log::Level as L;
+        let l = match level {
+            L::Debug => Level::Debug,
+            L::Info => Level::Info,
+            L::Warning => Level::Warning,
+            L::Error => Level::Error,
+            L::Critical => Level::Critical,
+            L::Fatal => Level::Fatal,
+        };
+        self.0.log_at(l, msg);
+    }
+}
+
+/// Writes a line of output to stdout.
+pub(crate) fn print_line(ctx: &mut Ctx<'_, '_>, s: &str) -> Result<(), CmdError> {
+    print_raw(ctx, &format!("{s}\n"))
+}
+
+/// Writes output to stdout as is.
+pub(crate) fn print_raw(ctx: &mut Ctx<'_, '_>, s: &str) -> Result<(), CmdError> {
+    ctx.io
+        .stdout
+        .write_all(s.as_bytes())
+        .map_err(|e| CmdError::Plain(format!("write /dev/stdout: {e}")))
+}
+
