@@ -1,0 +1,2306 @@
+//! `cfssljson`: split the JSON that cfssl prints into files. Mirrors `cmd/cfssljson` of cfssl 1.6.5
+//! (spec `cfssl-cli.md` §6).
+//!
+//! Flags follow Go's `flag` package: `-bare`, `-f FILE` (default `-`, standard input), `-stdout`,
+//! `-version`, `-h`/`-help`; the first positional argument is the base name of the files (default
+//! `cert`). Without `-bare` the input is cfssl's API envelope
+//! (`{"success":…,"result":{…},"errors":[…],"messages":[…]}`) and `result` is used; with `-bare` the
+//! input is the object itself. Recognised keys, in write order:
+//!
+//! | key (first present wins)                   | file                                  | mode      |
+//! |--------------------------------------------|---------------------------------------|-----------|
+//! | `cert`, else `certificate` (skipped if "") | `NAME.pem`                            | 0664      |
+//! | `key`, else `private_key` (skipped if "")  | `NAME-key.pem`                        | 0600      |
+//! | `encrypted_key`                            | `NAME-key.enc`                        | 0600      |
+//! | `csr`, else `certificate_request`          | `NAME.csr`                            | 0644      |
+//! | `result.bundle.bundle` + `.root`           | `NAME-bundle.pem`, `NAME-root.pem`    | 0644      |
+//! | `ocspResponse` (base64, decoded)           | `NAME-response.der`                   | 0644      |
+//!
+//! With `-stdout` nothing is written; each content is printed followed by a newline, binary ones
+//! (`encrypted_key`, `ocspResponse`) base64-encoded. Error texts are cfssl's, including Go's
+//! `encoding/json`, `encoding/base64` and `os` error wording, which this module reproduces.
+//!
+//! # Deliberate divergences from cfssl 1.6.5
+//!
+//! 1. **A recognised key whose value is not a string** (number, boolean, null, object, array):
+//!    cfssl panics (`interface conversion: interface {} is float64, not string`, exit 2). We print
+//!    `Failed to parse input: "cert" must be a string, found number` (naming the key cfssl would
+//!    have read), exit 1, and write nothing. Reason: a panic trace is not an error message, and
+//!    the exit status should say "bad input" like every other input error.
+//! 2. **All or nothing, and atomic.** Every output is validated and prepared before anything is
+//!    written: each file is first written (and synced) to a temporary file in its target's
+//!    directory, and only when all of them are ready are they renamed into place, in cfssl's write
+//!    order. A failure never leaves a truncated or half-written file, and a missing directory
+//!    writes nothing: cfssl writes the earlier files and then fails with
+//!    `open nodir/x.pem: no such file or directory`; we print that same text, exit 1, and leave
+//!    the directory as it was. Reason: a half-replaced set (new certificate, old key) breaks TLS
+//!    in ways that are hard to diagnose. Consequences of replacing by rename: a file that existed
+//!    is a new inode (hard links to the old file keep the old content; owner becomes the user
+//!    running cfssljson). Symbolic links are followed, as cfssl's `open` would, and the file they
+//!    point to is replaced. Two cases cannot be replaced by rename and are written in place as
+//!    cfssl does (after every other output has been prepared): an existing special file (FIFO,
+//!    device), and an existing writable file in a directory where no new file can be created.
+//!    If renaming fails midway (the directory changed under us), the files already renamed stay.
+//! 3. **Key files are always left with mode 0600** (`NAME-key.pem`, `NAME-key.enc`). They are
+//!    created with that mode from the start (never wider and then narrowed), and set to exactly
+//!    0600 even when the file existed before with a wider mode (cfssl keeps the old mode, so a
+//!    0644 key file stays world-readable) or when the umask would have removed owner bits. Reason:
+//!    a private key readable by others is a security problem, not a compatibility feature. Other
+//!    files behave as in cfssl: a new file gets 0664 (`.pem`) or 0644 minus the process umask; a
+//!    file that existed keeps its mode.
+//! 4. **Output errors are reported.** cfssl ignores errors writing to standard output (and dies
+//!    from SIGPIPE on a closed pipe); we print `write /dev/stdout: <error>` and exit 1. Reason: a
+//!    silently truncated `-stdout` output looks like success.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use json::{Map, Value};
+
+/// What `cfssljson` reads from and writes to: the process's standard streams and working
+/// directory, or stand-ins for them in tests.
+pub struct CfssljsonIo<'a> {
+    /// Input when `-f` is `-` (the default).
+    pub stdin: &'a mut dyn Read,
+    /// Receives the `-stdout` output and the `-version` text.
+    pub stdout: &'a mut dyn Write,
+    /// Receives error messages and the usage text.
+    pub stderr: &'a mut dyn Write,
+    /// Directory that relative file names (the `-f` input, the output base name) are resolved
+    /// against. Messages show the names as given.
+    pub cwd: &'a Path,
+}
+
+impl fmt::Debug for CfssljsonIo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CfssljsonIo")
+            .field("cwd", &self.cwd)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `cfssljson` with `args` (without the program name) and returns the process exit status:
+/// 0 on success (and for `-h`), 1 on any input or output error, 2 on a command-line error.
+/// Mirrors cfssl's `cmd/cfssljson/cfssljson.go` `main`; see the module documentation for the
+/// behaviour and the deliberate divergences.
+pub fn run_cfssljson(args: &[String], io: &mut CfssljsonIo<'_>) -> i32 {
+    let opts = match flags::parse(args) {
+        Ok(opts) => opts,
+        Err(flags::Stop::Help) => {
+            // Go's flag package prints the usage to standard error and exits 0 for -h.
+            let _ = io.stderr.write_all(flags::USAGE.as_bytes());
+            let _ = io.stderr.flush();
+            return 0;
+        }
+        Err(flags::Stop::Error(msg)) => {
+            let _ = write!(io.stderr, "{msg}\n{}", flags::USAGE);
+            let _ = io.stderr.flush();
+            return 2;
+        }
+    };
+    let outcome = if opts.version {
+        // cfssl prints version.FormatVersion(): "Version: …\nRuntime: <go version>\n".
+        let text = format!("Version: {}\nRuntime: rust\n", env!("CARGO_PKG_VERSION"));
+        print_stdout(io, text.as_bytes())
+    } else {
+        run(&opts, io)
+    };
+    match outcome {
+        Ok(()) => 0,
+        Err(Fatal(text)) => {
+            let _ = io.stderr.write_all(text.as_bytes());
+            let _ = io.stderr.flush();
+            1
+        }
+    }
+}
+
+/// A failure: the complete text for standard error (exit status 1).
+#[derive(Debug)]
+struct Fatal(String);
+
+/// Builds a [`Fatal`] from a one-line message.
+fn fatal(msg: impl fmt::Display) -> Fatal {
+    Fatal(format!("{msg}\n"))
+}
+
+/// One file cfssljson writes (or prints with `-stdout`).
+#[derive(Debug)]
+struct Output {
+    /// File name as it appears in messages: base name plus suffix.
+    name: String,
+    contents: Vec<u8>,
+    /// Printed base64-encoded with `-stdout`.
+    binary: bool,
+    /// cfssl's creation mode (before the umask).
+    mode: u32,
+    /// A private key file: always left with mode 0600 (divergence 3).
+    secret: bool,
+}
+
+fn run(opts: &flags::Options, io: &mut CfssljsonIo<'_>) -> Result<(), Fatal> {
+    let data = read_input(&opts.input, io)?;
+    let doc = json::parse(&data).map_err(|e| fatal(format_args!("Failed to parse input: {e}")))?;
+    let input = if opts.bare {
+        decode::bare(&doc)
+    } else {
+        decode::envelope(&doc).and_then(|response| {
+            if response.success {
+                Ok(response.result.unwrap_or_default())
+            } else {
+                let mut text = String::from("Request failed:\n");
+                for message in response.errors.messages() {
+                    text.push('\t');
+                    text.push_str(message);
+                    text.push('\n');
+                }
+                Err(Fatal(text))
+            }
+        })
+    }?;
+    let outputs = collect_outputs(&input, &opts.base_name)?;
+    if opts.stdout {
+        let mut text = Vec::new();
+        for out in &outputs {
+            if out.binary {
+                text.extend_from_slice(base64::encode(&out.contents).as_bytes());
+            } else {
+                text.extend_from_slice(&out.contents);
+            }
+            text.push(b'\n');
+        }
+        print_stdout(io, &text)
+    } else {
+        files::write_all(io.cwd, &outputs).map_err(fatal)
+    }
+}
+
+fn print_stdout(io: &mut CfssljsonIo<'_>, text: &[u8]) -> Result<(), Fatal> {
+    io.stdout
+        .write_all(text)
+        .and_then(|()| io.stdout.flush())
+        .map_err(|e| fatal(format_args!("write /dev/stdout: {}", go_error(&e))))
+}
+
+/// Reads the whole input: standard input for `-`, else the named file (Go's `os.ReadFile`).
+fn read_input(name: &str, io: &mut CfssljsonIo<'_>) -> Result<Vec<u8>, Fatal> {
+    let mut data = Vec::new();
+    if name == "-" {
+        io.stdin.read_to_end(&mut data).map_err(|e| {
+            fatal(format_args!(
+                "Failed to read input: read /dev/stdin: {}",
+                go_error(&e)
+            ))
+        })?;
+        return Ok(data);
+    }
+    if name.is_empty() {
+        // Go opens "" and fails; joining "" to the directory would open the directory instead.
+        return Err(fatal(
+            "Failed to read input: open : no such file or directory",
+        ));
+    }
+    let mut file = File::open(io.cwd.join(name)).map_err(|e| {
+        fatal(format_args!(
+            "Failed to read input: open {name}: {}",
+            go_error(&e)
+        ))
+    })?;
+    file.read_to_end(&mut data).map_err(|e| {
+        fatal(format_args!(
+            "Failed to read input: read {name}: {}",
+            go_error(&e)
+        ))
+    })?;
+    Ok(data)
+}
+
+/// Picks the recognised keys out of `input`, in cfssl's order, checking everything before
+/// anything is written.
+fn collect_outputs(input: &Map<'_>, base: &str) -> Result<Vec<Output>, Fatal> {
+    let mut outs = Vec::new();
+    let mut push = |suffix: &str, contents: Vec<u8>, binary: bool, mode: u32, secret: bool| {
+        outs.push(Output {
+            name: format!("{base}{suffix}"),
+            contents,
+            binary,
+            mode,
+            secret,
+        });
+    };
+
+    if let Some(cert) = string_value(input, "cert", "certificate")?
+        && !cert.is_empty()
+    {
+        push(".pem", cert.as_bytes().to_vec(), false, 0o664, false);
+    }
+    if let Some(key) = string_value(input, "key", "private_key")?
+        && !key.is_empty()
+    {
+        push("-key.pem", key.as_bytes().to_vec(), false, 0o600, true);
+    }
+    if let Some(enc) = input.get("encrypted_key") {
+        // Written even when empty, and verbatim (not base64-decoded), as cfssl does.
+        let enc = expect_string("encrypted_key", enc)?;
+        push("-key.enc", enc.as_bytes().to_vec(), true, 0o600, true);
+    }
+    if let Some(csr) = string_value(input, "csr", "certificate_request")?
+        && !csr.is_empty()
+    {
+        push(".csr", csr.as_bytes().to_vec(), false, 0o644, false);
+    }
+    // Only an object under "result" holding an object under "bundle" is looked at (cfssl's
+    // checked type assertions); from there on both strings are required.
+    if let Some(Value::Object(result)) = input.get("result")
+        && let Some(Value::Object(bundle)) = Map::of(result).get("bundle")
+    {
+        let bundle = Map::of(bundle);
+        let Some(Value::String(chain)) = bundle.get("bundle") else {
+            return Err(fatal("inner bundle parsing failed!"));
+        };
+        let Some(Value::String(root)) = bundle.get("root") else {
+            return Err(fatal("root parsing failed!"));
+        };
+        let chain = format!("{chain}\n{root}");
+        push("-bundle.pem", chain.into_bytes(), false, 0o644, false);
+        push("-root.pem", root.as_bytes().to_vec(), false, 0o644, false);
+    }
+    if let Some(resp) = input.get("ocspResponse") {
+        let resp = expect_string("ocspResponse", resp)?;
+        let der = base64::decode(resp.as_bytes()).map_err(|offset| {
+            fatal(format_args!(
+                "Failed to parse ocspResponse: illegal base64 data at input byte {offset}"
+            ))
+        })?;
+        push("-response.der", der, true, 0o644, false);
+    }
+    Ok(outs)
+}
+
+/// The string under `key`, else under `fallback` (cfssl consults `fallback` only when `key` is
+/// absent, even when `key` holds "").
+fn string_value<'v>(input: &Map<'v>, key: &str, fallback: &str) -> Result<Option<&'v str>, Fatal> {
+    match (input.get(key), input.get(fallback)) {
+        (Some(value), _) => expect_string(key, value).map(Some),
+        (None, Some(value)) => expect_string(fallback, value).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Divergence 1: cfssl panics on a non-string value; we name the key and what was found.
+fn expect_string<'v>(key: &str, value: &'v Value) -> Result<&'v str, Fatal> {
+    match value {
+        Value::String(s) => Ok(s),
+        other => Err(fatal(format_args!(
+            "Failed to parse input: \"{key}\" must be a string, found {}",
+            other.json_kind()
+        ))),
+    }
+}
+
+/// Formats an I/O error the way Go's `syscall.Errno` prints: the C library's message with a
+/// lowercase first letter and no "(os error N)" suffix.
+fn go_error(err: &io::Error) -> String {
+    let text = err.to_string();
+    let Some(code) = err.raw_os_error() else {
+        return text;
+    };
+    let text = text
+        .strip_suffix(&format!(" (os error {code})"))
+        .unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Go's `strconv.Quote`, used for `%q` in flag error messages. Printability follows Go's
+/// `strconv.IsPrint` for Latin-1 exactly and approximately beyond (unassigned code points are
+/// treated as printable).
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_go_escaped(&mut out, c);
+    }
+    out.push('"');
+    out
+}
+
+fn push_go_escaped(out: &mut String, c: char) {
+    let code = u32::from(c);
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        _ if go_is_print(c) => out.push(c),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        _ if code < 0x20 || code == 0x7f => out.push_str(&format!("\\x{code:02x}")),
+        _ if code < 0x1_0000 => out.push_str(&format!("\\u{code:04x}")),
+        _ => out.push_str(&format!("\\U{code:08x}")),
+    }
+}
+
+/// Approximates Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the
+/// ASCII space; not controls, other spaces, format characters or private-use characters.
+fn go_is_print(c: char) -> bool {
+    let code = u32::from(c);
+    if code < 0x7f {
+        return code >= 0x20;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(
+        code,
+        0xad | 0x600..=0x605
+            | 0x61c
+            | 0x6dd
+            | 0x70f
+            | 0x180e
+            | 0x200b..=0x200f
+            | 0x202a..=0x202e
+            | 0x2060..=0x206f
+            | 0xe000..=0xf8ff
+            | 0xfeff
+            | 0xfff9..=0xfffb
+            | 0xfffe..=0xffff
+            | 0xf_0000..=0x10_ffff
+    )
+}
+
+/// A private command-line parser with Go `flag` semantics, for cfssljson's four flags.
+mod flags {
+    use super::go_quote;
+
+    /// Go's default usage text (`flag.PrintDefaults`), with the program name cfssl's users see.
+    pub(super) const USAGE: &str = "Usage of cfssljson:
+  -bare
+    \tthe response from CFSSL is not wrapped in the API standard response
+  -f string
+    \tJSON input (default \"-\")
+  -stdout
+    \toutput the response instead of saving to a file
+  -version
+    \tprint version and exit
+";
+
+    /// The parsed command line.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(super) struct Options {
+        pub(super) bare: bool,
+        pub(super) input: String,
+        pub(super) stdout: bool,
+        pub(super) version: bool,
+        pub(super) base_name: String,
+    }
+
+    /// Why parsing stopped without options.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(super) enum Stop {
+        /// `-h` or `-help`: print the usage, exit 0.
+        Help,
+        /// A bad command line: print the message and the usage, exit 2.
+        Error(String),
+    }
+
+    /// Parses `args` like Go's `flag.Parse` (`FlagSet.parseOne`): one or two dashes, `-x=v` or
+    /// `-x v` for `-f`, `-b`/`-b=bool` for booleans, `--` ends the flags, and parsing stops at
+    /// the first non-flag argument; the first remaining argument is the base name.
+    pub(super) fn parse(args: &[String]) -> Result<Options, Stop> {
+        let mut opts = Options {
+            bare: false,
+            input: "-".to_owned(),
+            stdout: false,
+            version: false,
+            base_name: "cert".to_owned(),
+        };
+        let mut rest = args;
+        while let Some((arg, tail)) = rest.split_first() {
+            let Some(body) = arg.strip_prefix('-').filter(|b| !b.is_empty()) else {
+                break; // "" or "-" or no dash: a positional argument
+            };
+            let name = match body.strip_prefix('-') {
+                Some("") => {
+                    rest = tail; // "--" ends the flags and is consumed
+                    break;
+                }
+                Some(name) => name,
+                None => body,
+            };
+            if name.is_empty() || name.starts_with('-') || name.starts_with('=') {
+                return Err(Stop::Error(format!("bad flag syntax: {arg}")));
+            }
+            rest = tail;
+            let (name, value) = match name.split_once('=') {
+                Some((name, value)) => (name, Some(value)),
+                None => (name, None),
+            };
+            let flag = match name {
+                "bare" => &mut opts.bare,
+                "stdout" => &mut opts.stdout,
+                "version" => &mut opts.version,
+                "f" => {
+                    opts.input = match (value, rest.split_first()) {
+                        (Some(value), _) => value.to_owned(),
+                        (None, Some((next, tail))) => {
+                            rest = tail;
+                            next.clone()
+                        }
+                        (None, None) => {
+                            return Err(Stop::Error(format!("flag needs an argument: -{name}")));
+                        }
+                    };
+                    continue;
+                }
+                "h" | "help" => return Err(Stop::Help),
+                _ => {
+                    return Err(Stop::Error(format!(
+                        "flag provided but not defined: -{name}"
+                    )));
+                }
+            };
+            *flag = match value {
+                None => true,
+                Some(value) => parse_bool(value).ok_or_else(|| {
+                    Stop::Error(format!(
+                        "invalid boolean value {} for -{name}: parse error",
+                        go_quote(value)
+                    ))
+                })?,
+            };
+        }
+        if let Some(base) = rest.first() {
+            opts.base_name.clone_from(base);
+        }
+        Ok(opts)
+    }
+
+    /// Go's `strconv.ParseBool`.
+    fn parse_bool(s: &str) -> Option<bool> {
+        match s {
+            "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+            "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn parse_strs(args: &[&str]) -> Result<Options, Stop> {
+            let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+            parse(&args)
+        }
+
+        fn err(msg: &str) -> Result<Options, Stop> {
+            Err(Stop::Error(msg.to_owned()))
+        }
+
+        #[test]
+        fn defaults() {
+            let opts = parse_strs(&[]).expect("no args parse");
+            assert_eq!(
+                opts,
+                Options {
+                    bare: false,
+                    input: "-".into(),
+                    stdout: false,
+                    version: false,
+                    base_name: "cert".into()
+                }
+            );
+        }
+
+        #[test]
+        fn go_flag_syntax() {
+            let opts = parse_strs(&["--bare", "-f=in.json", "-stdout=true", "name", "extra"])
+                .expect("valid");
+            assert!(opts.bare && opts.stdout && !opts.version);
+            assert_eq!(
+                (opts.input.as_str(), opts.base_name.as_str()),
+                ("in.json", "name")
+            );
+
+            let opts = parse_strs(&["-f", "-bare", "x"]).expect("valid");
+            assert_eq!(
+                opts.input, "-bare",
+                "a string flag takes the next argument whatever it is"
+            );
+            assert!(!opts.bare);
+
+            let opts = parse_strs(&["-bare=false", "-bare", "-bare=F"]).expect("valid");
+            assert!(!opts.bare, "last setting wins");
+
+            let opts = parse_strs(&["x", "-bare"]).expect("valid");
+            assert!(!opts.bare, "parsing stops at the first non-flag");
+            assert_eq!(opts.base_name, "x");
+
+            let opts = parse_strs(&["-", "-bare"]).expect("valid");
+            assert_eq!(opts.base_name, "-", "a lone dash is a positional argument");
+
+            let opts = parse_strs(&["-bare", "--", "-x"]).expect("valid");
+            assert_eq!(opts.base_name, "-x", "-- ends the flags");
+
+            let opts = parse_strs(&["-bare", "--"]).expect("valid");
+            assert_eq!(opts.base_name, "cert");
+
+            let opts = parse_strs(&["", "-bare"]).expect("valid");
+            assert_eq!(opts.base_name, "");
+        }
+
+        #[test]
+        fn help_and_errors() {
+            for help in ["-h", "-help", "--help", "--h", "-h=1"] {
+                assert_eq!(parse_strs(&[help]), Err(Stop::Help), "{help}");
+            }
+            assert_eq!(
+                parse_strs(&["-x"]),
+                err("flag provided but not defined: -x")
+            );
+            assert_eq!(
+                parse_strs(&["--loglevel=3"]),
+                err("flag provided but not defined: -loglevel")
+            );
+            assert_eq!(parse_strs(&["-f"]), err("flag needs an argument: -f"));
+            assert_eq!(
+                parse_strs(&["-bare=maybe"]),
+                err("invalid boolean value \"maybe\" for -bare: parse error")
+            );
+            assert_eq!(
+                parse_strs(&["-stdout="]),
+                err("invalid boolean value \"\" for -stdout: parse error")
+            );
+            assert_eq!(
+                parse_strs(&["-version=\"x\"\n"]),
+                err("invalid boolean value \"\\\"x\\\"\\n\" for -version: parse error")
+            );
+            assert_eq!(parse_strs(&["---x"]), err("bad flag syntax: ---x"));
+            assert_eq!(parse_strs(&["-=x"]), err("bad flag syntax: -=x"));
+            assert_eq!(parse_strs(&["--=x"]), err("bad flag syntax: --=x"));
+            // Errors stop parsing before later flags are looked at.
+            assert_eq!(
+                parse_strs(&["-y", "-h"]),
+                err("flag provided but not defined: -y")
+            );
+        }
+    }
+}
+
+/// A JSON reader that reproduces Go's `encoding/json`: the syntax check (`checkValid`, with the
+/// scanner's exact error texts) and string decoding (invalid UTF-8 and lone surrogates become
+/// U+FFFD). Objects keep every member in order, duplicates included, so that Go's decoding rules
+/// can be applied afterwards.
+mod json {
+    /// Go's `maxNestingDepth`.
+    const MAX_DEPTH: usize = 10_000;
+    /// Containers nested deeper than this are not kept (nothing cfssljson reads lies that deep).
+    const KEEP_DEPTH: usize = 16;
+
+    /// A parsed JSON value.
+    #[derive(Debug, Clone, PartialEq)]
+    pub(super) enum Value {
+        Null,
+        Bool(bool),
+        /// The number's literal text.
+        Number(String),
+        String(String),
+        Array(Vec<Value>),
+        /// Members in document order, duplicates kept.
+        Object(Vec<(String, Value)>),
+        /// A container deeper than `KEEP_DEPTH`: its kind, and the first number literal in it
+        /// that overflows a float64 (which Go reports when decoding into `interface{}`).
+        Deep {
+            object: bool,
+            overflow: Option<String>,
+        },
+    }
+
+    impl Value {
+        /// The kind as Go's `UnmarshalTypeError` names it.
+        pub(super) fn go_kind(&self) -> &'static str {
+            match self {
+                Self::Null => "null",
+                Self::Bool(_) => "bool",
+                Self::Number(_) => "number",
+                Self::String(_) => "string",
+                Self::Array(_) | Self::Deep { object: false, .. } => "array",
+                Self::Object(_) | Self::Deep { object: true, .. } => "object",
+            }
+        }
+
+        /// The kind in JSON's own words, for our messages.
+        pub(super) fn json_kind(&self) -> &'static str {
+            match self {
+                Self::Bool(_) => "boolean",
+                other => other.go_kind(),
+            }
+        }
+
+        /// The first number literal (in document order) that Go cannot decode into a float64.
+        pub(super) fn float_overflow(&self) -> Option<&str> {
+            match self {
+                Self::Number(text) if overflows_f64(text) => Some(text),
+                Self::Array(items) => items.iter().find_map(Self::float_overflow),
+                Self::Object(members) => members.iter().find_map(|(_, v)| v.float_overflow()),
+                Self::Deep { overflow, .. } => overflow.as_deref(),
+                _ => None,
+            }
+        }
+    }
+
+    /// Go's `strconv.ParseFloat(s, 64)` fails with a range error for values that round to
+    /// infinity (underflow to zero is not an error).
+    fn overflows_f64(text: &str) -> bool {
+        text.parse::<f64>().map_or(true, f64::is_infinite)
+    }
+
+    /// A decoded object as Go's `map[string]interface{}` sees it: the last duplicate wins.
+    #[derive(Debug, Default)]
+    pub(super) struct Map<'v> {
+        members: Vec<(&'v str, &'v Value)>,
+    }
+
+    impl<'v> Map<'v> {
+        pub(super) fn of(members: &'v [(String, Value)]) -> Self {
+            let mut map = Self::default();
+            map.extend(members);
+            map
+        }
+
+        /// Adds members; later ones shadow earlier ones with the same key.
+        pub(super) fn extend(&mut self, members: &'v [(String, Value)]) {
+            self.members
+                .extend(members.iter().map(|(k, v)| (k.as_str(), v)));
+        }
+
+        pub(super) fn get(&self, key: &str) -> Option<&'v Value> {
+            self.members
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+        }
+    }
+
+    /// Parses a whole document; the error is Go's `SyntaxError` text.
+    pub(super) fn parse(data: &[u8]) -> Result<Value, String> {
+        check_valid(data)?;
+        let mut builder = Builder { data, pos: 0 };
+        // Cannot fail on input that passed check_valid; answer like Go's truncated-input error
+        // rather than panic if it ever did.
+        builder
+            .value(0)
+            .ok_or_else(|| "unexpected end of JSON input".to_owned())
+    }
+
+    /// Go's `checkValid`: runs the scanner over every byte, then signals end of input.
+    pub(super) fn check_valid(data: &[u8]) -> Result<(), String> {
+        let mut scanner = Scanner {
+            state: State::BeginValue,
+            end_top: false,
+            stack: Vec::new(),
+            err: None,
+        };
+        for &c in data {
+            scanner.step(c);
+            if let Some(err) = scanner.err.take() {
+                return Err(err);
+            }
+        }
+        scanner.eof()
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Parse {
+        ObjectKey,
+        ObjectValue,
+        ArrayValue,
+    }
+
+    /// The scanner's states, one per `state*` function of Go's `scanner.go`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum State {
+        BeginValueOrEmpty,
+        BeginValue,
+        BeginStringOrEmpty,
+        BeginString,
+        EndValue,
+        EndTop,
+        InString,
+        InStringEsc,
+        /// After `\u` and this many hex digits.
+        InStringEscU(u8),
+        Neg,
+        One,
+        Zero,
+        Dot,
+        Dot0,
+        E,
+        ESign,
+        E0,
+        /// Inside `true`/`false`/`null`: the letters still expected, and the word.
+        Literal(&'static [u8], &'static str),
+        Error,
+    }
+
+    /// Port of Go's JSON scanner state machine (validation only).
+    #[derive(Debug)]
+    struct Scanner {
+        state: State,
+        end_top: bool,
+        stack: Vec<Parse>,
+        err: Option<String>,
+    }
+
+    fn is_space(c: u8) -> bool {
+        matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+    }
+
+    impl Scanner {
+        fn step(&mut self, c: u8) {
+            match self.state {
+                State::BeginValueOrEmpty => match c {
+                    _ if is_space(c) => {}
+                    b']' => self.end_value(c),
+                    _ => self.begin_value(c),
+                },
+                State::BeginValue => self.begin_value(c),
+                State::BeginStringOrEmpty => match c {
+                    _ if is_space(c) => {}
+                    b'}' => {
+                        if let Some(top) = self.stack.last_mut() {
+                            *top = Parse::ObjectValue;
+                        }
+                        self.end_value(c);
+                    }
+                    _ => self.begin_string(c),
+                },
+                State::BeginString => self.begin_string(c),
+                State::EndValue => self.end_value(c),
+                State::EndTop => self.end_top(c),
+                State::InString => {
+                    if c == b'"' {
+                        self.state = State::EndValue;
+                    } else if c == b'\\' {
+                        self.state = State::InStringEsc;
+                    } else if c < 0x20 {
+                        self.error(c, "in string literal");
+                    }
+                }
+                State::InStringEsc => match c {
+                    b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {
+                        self.state = State::InString;
+                    }
+                    b'u' => self.state = State::InStringEscU(0),
+                    _ => self.error(c, "in string escape code"),
+                },
+                State::InStringEscU(n) => {
+                    if c.is_ascii_hexdigit() {
+                        self.state = if n == 3 {
+                            State::InString
+                        } else {
+                            State::InStringEscU(n + 1)
+                        };
+                    } else {
+                        self.error(c, "in \\u hexadecimal character escape");
+                    }
+                }
+                State::Neg => match c {
+                    b'0' => self.state = State::Zero,
+                    b'1'..=b'9' => self.state = State::One,
+                    _ => self.error(c, "in numeric literal"),
+                },
+                State::One => {
+                    if !c.is_ascii_digit() {
+                        self.zero(c);
+                    }
+                }
+                State::Zero => self.zero(c),
+                State::Dot => {
+                    if c.is_ascii_digit() {
+                        self.state = State::Dot0;
+                    } else {
+                        self.error(c, "after decimal point in numeric literal");
+                    }
+                }
+                State::Dot0 => {
+                    if c == b'e' || c == b'E' {
+                        self.state = State::E;
+                    } else if !c.is_ascii_digit() {
+                        self.end_value(c);
+                    }
+                }
+                State::E => {
+                    if c == b'+' || c == b'-' {
+                        self.state = State::ESign;
+                    } else {
+                        self.e_sign(c);
+                    }
+                }
+                State::ESign => self.e_sign(c),
+                State::E0 => {
+                    if !c.is_ascii_digit() {
+                        self.end_value(c);
+                    }
+                }
+                State::Literal(rest, word) => match rest.split_first() {
+                    Some((&want, tail)) if c == want => {
+                        self.state = if tail.is_empty() {
+                            State::EndValue
+                        } else {
+                            State::Literal(tail, word)
+                        };
+                    }
+                    Some((&want, _)) => {
+                        let context =
+                            format!("in literal {word} (expecting '{}')", char::from(want));
+                        self.error(c, &context);
+                    }
+                    None => self.end_value(c),
+                },
+                State::Error => {}
+            }
+        }
+
+        fn begin_value(&mut self, c: u8) {
+            match c {
+                _ if is_space(c) => {}
+                b'{' => {
+                    self.state = State::BeginStringOrEmpty;
+                    self.push(c, Parse::ObjectKey);
+                }
+                b'[' => {
+                    self.state = State::BeginValueOrEmpty;
+                    self.push(c, Parse::ArrayValue);
+                }
+                b'"' => self.state = State::InString,
+                b'-' => self.state = State::Neg,
+                b'0' => self.state = State::Zero,
+                b't' => self.state = State::Literal(b"rue", "true"),
+                b'f' => self.state = State::Literal(b"alse", "false"),
+                b'n' => self.state = State::Literal(b"ull", "null"),
+                b'1'..=b'9' => self.state = State::One,
+                _ => self.error(c, "looking for beginning of value"),
+            }
+        }
+
+        fn begin_string(&mut self, c: u8) {
+            if c == b'"' {
+                self.state = State::InString;
+            } else if !is_space(c) {
+                self.error(c, "looking for beginning of object key string");
+            }
+        }
+
+        fn zero(&mut self, c: u8) {
+            match c {
+                b'.' => self.state = State::Dot,
+                b'e' | b'E' => self.state = State::E,
+                _ => self.end_value(c),
+            }
+        }
+
+        fn e_sign(&mut self, c: u8) {
+            if c.is_ascii_digit() {
+                self.state = State::E0;
+            } else {
+                self.error(c, "in exponent of numeric literal");
+            }
+        }
+
+        fn end_value(&mut self, c: u8) {
+            let Some(top) = self.stack.last_mut() else {
+                self.state = State::EndTop;
+                self.end_top = true;
+                self.end_top(c);
+                return;
+            };
+            if is_space(c) {
+                self.state = State::EndValue;
+                return;
+            }
+            match *top {
+                Parse::ObjectKey if c == b':' => {
+                    *top = Parse::ObjectValue;
+                    self.state = State::BeginValue;
+                }
+                Parse::ObjectKey => self.error(c, "after object key"),
+                Parse::ObjectValue if c == b',' => {
+                    *top = Parse::ObjectKey;
+                    self.state = State::BeginString;
+                }
+                Parse::ObjectValue if c == b'}' => self.pop(),
+                Parse::ObjectValue => self.error(c, "after object key:value pair"),
+                Parse::ArrayValue if c == b',' => self.state = State::BeginValue,
+                Parse::ArrayValue if c == b']' => self.pop(),
+                Parse::ArrayValue => self.error(c, "after array element"),
+            }
+        }
+
+        fn end_top(&mut self, c: u8) {
+            if !is_space(c) {
+                self.error(c, "after top-level value");
+            }
+        }
+
+        fn push(&mut self, c: u8, parse: Parse) {
+            self.stack.push(parse);
+            if self.stack.len() > MAX_DEPTH {
+                self.error(c, "exceeded max depth");
+            }
+        }
+
+        fn pop(&mut self) {
+            self.stack.pop();
+            if self.stack.is_empty() {
+                self.state = State::EndTop;
+                self.end_top = true;
+            } else {
+                self.state = State::EndValue;
+            }
+        }
+
+        fn error(&mut self, c: u8, context: &str) {
+            self.state = State::Error;
+            self.err = Some(format!("invalid character {} {context}", quote_char(c)));
+        }
+
+        /// Go's `scanner.eof`: a space is fed first, which completes a trailing number and
+        /// turns a truncated literal into an "invalid character ' '" error.
+        fn eof(&mut self) -> Result<(), String> {
+            if let Some(err) = self.err.take() {
+                return Err(err);
+            }
+            if self.end_top {
+                return Ok(());
+            }
+            self.step(b' ');
+            if self.end_top {
+                return Ok(());
+            }
+            Err(self
+                .err
+                .take()
+                .unwrap_or_else(|| "unexpected end of JSON input".to_owned()))
+        }
+    }
+
+    /// Go's `quoteChar`: the byte as a Unicode code point, quoted with single quotes.
+    fn quote_char(c: u8) -> String {
+        match c {
+            b'\'' => "'\\''".to_owned(),
+            b'"' => "'\"'".to_owned(),
+            _ => {
+                let mut out = String::from("'");
+                super::push_go_escaped(&mut out, char::from(c));
+                out.push('\'');
+                out
+            }
+        }
+    }
+
+    /// Builds values from input that `check_valid` accepted.
+    struct Builder<'a> {
+        data: &'a [u8],
+        pos: usize,
+    }
+
+    impl Builder<'_> {
+        fn peek(&self) -> Option<u8> {
+            self.data.get(self.pos).copied()
+        }
+
+        fn skip_space(&mut self) {
+            while self.peek().is_some_and(is_space) {
+                self.pos += 1;
+            }
+        }
+
+        fn value(&mut self, depth: usize) -> Option<Value> {
+            self.skip_space();
+            match self.peek()? {
+                open @ (b'{' | b'[') if depth >= KEEP_DEPTH => {
+                    let overflow = self.skip_container();
+                    Some(Value::Deep {
+                        object: open == b'{',
+                        overflow,
+                    })
+                }
+                b'{' => {
+                    self.pos += 1;
+                    let mut members = Vec::new();
+                    self.skip_space();
+                    if self.peek()? == b'}' {
+                        self.pos += 1;
+                        return Some(Value::Object(members));
+                    }
+                    loop {
+                        self.skip_space();
+                        let key = self.string()?;
+                        self.skip_space();
+                        self.expect(b':')?;
+                        let value = self.value(depth + 1)?;
+                        members.push((key, value));
+                        self.skip_space();
+                        match self.next()? {
+                            b',' => {}
+                            b'}' => return Some(Value::Object(members)),
+                            _ => return None,
+                        }
+                    }
+                }
+                b'[' => {
+                    self.pos += 1;
+                    let mut items = Vec::new();
+                    self.skip_space();
+                    if self.peek()? == b']' {
+                        self.pos += 1;
+                        return Some(Value::Array(items));
+                    }
+                    loop {
+                        items.push(self.value(depth + 1)?);
+                        self.skip_space();
+                        match self.next()? {
+                            b',' => {}
+                            b']' => return Some(Value::Array(items)),
+                            _ => return None,
+                        }
+                    }
+                }
+                b'"' => self.string().map(Value::String),
+                b't' => self.literal(b"true", Value::Bool(true)),
+                b'f' => self.literal(b"false", Value::Bool(false)),
+                b'n' => self.literal(b"null", Value::Null),
+                _ => Some(Value::Number(self.number())),
+            }
+        }
+
+        fn next(&mut self) -> Option<u8> {
+            let c = self.peek()?;
+            self.pos += 1;
+            Some(c)
+        }
+
+        fn expect(&mut self, want: u8) -> Option<()> {
+            (self.next()? == want).then_some(())
+        }
+
+        fn literal(&mut self, word: &[u8], value: Value) -> Option<Value> {
+            let end = self.pos + word.len();
+            (self.data.get(self.pos..end)? == word).then(|| {
+                self.pos = end;
+                value
+            })
+        }
+
+        fn number(&mut self) -> String {
+            let start = self.pos;
+            while self.peek().is_some_and(|c| {
+                c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')
+            }) {
+                self.pos += 1;
+            }
+            String::from_utf8_lossy(&self.data[start..self.pos]).into_owned()
+        }
+
+        /// Reads a string literal (at its opening quote) and decodes it.
+        fn string(&mut self) -> Option<String> {
+            self.expect(b'"')?;
+            let start = self.pos;
+            loop {
+                match self.next()? {
+                    b'"' => break,
+                    b'\\' => {
+                        self.next()?;
+                    }
+                    _ => {}
+                }
+            }
+            Some(unquote(&self.data[start..self.pos - 1]))
+        }
+
+        /// Skips a container without keeping it, noting the first overflowing number.
+        fn skip_container(&mut self) -> Option<String> {
+            let mut depth = 0usize;
+            let mut overflow = None;
+            while let Some(c) = self.peek() {
+                match c {
+                    b'"' => {
+                        self.string();
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            self.pos += 1;
+                            break;
+                        }
+                    }
+                    b'-' | b'0'..=b'9' => {
+                        let text = self.number();
+                        if overflow.is_none() && overflows_f64(&text) {
+                            overflow = Some(text);
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                self.pos += 1;
+            }
+            overflow
+        }
+    }
+
+    /// Go's `unquoteBytes` on the inside of a validated string literal.
+    fn unquote(s: &[u8]) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut i = 0;
+        while let Some(&c) = s.get(i) {
+            if c == b'\\' {
+                let escaped = match s.get(i + 1) {
+                    Some(b'u') => None,
+                    Some(b'b') => Some('\u{8}'),
+                    Some(b'f') => Some('\u{c}'),
+                    Some(b'n') => Some('\n'),
+                    Some(b'r') => Some('\r'),
+                    Some(b't') => Some('\t'),
+                    Some(&other) => Some(char::from(other)), // '"', '\\', '/'
+                    None => break,
+                };
+                if let Some(ch) = escaped {
+                    out.push(ch);
+                    i += 2;
+                    continue;
+                }
+                let Some(first) = hex4(&s[i..]) else { break };
+                i += 6;
+                let ch = if (0xd800..0xe000).contains(&first) {
+                    // A surrogate: valid only as a high one followed by an escaped low one.
+                    match hex4(&s[i..]) {
+                        Some(second)
+                            if (0xd800..0xdc00).contains(&first)
+                                && (0xdc00..0xe000).contains(&second) =>
+                        {
+                            i += 6;
+                            char::from_u32(0x1_0000 + ((first - 0xd800) << 10) + (second - 0xdc00))
+                        }
+                        _ => None,
+                    }
+                } else {
+                    char::from_u32(first)
+                };
+                out.push(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
+            } else if c < 0x80 {
+                out.push(char::from(c));
+                i += 1;
+            } else {
+                // One UTF-8 sequence, or U+FFFD for a single invalid byte (Go's utf8.DecodeRune).
+                let chunk = &s[i..s.len().min(i + 4)];
+                let valid = match std::str::from_utf8(chunk) {
+                    Ok(text) => text,
+                    Err(e) => std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default(),
+                };
+                match valid.chars().next() {
+                    Some(ch) => {
+                        out.push(ch);
+                        i += ch.len_utf8();
+                    }
+                    None => {
+                        out.push(char::REPLACEMENT_CHARACTER);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Go's `getu4`: the value of a `\uXXXX` escape at the start of `s`.
+    fn hex4(s: &[u8]) -> Option<u32> {
+        match s {
+            [b'\\', b'u', digits @ ..] if digits.len() >= 4 => {
+                let text = std::str::from_utf8(&digits[..4]).ok()?;
+                u32::from_str_radix(text, 16).ok()
+            }
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn syntax_error(input: &str) -> String {
+            parse(input.as_bytes()).expect_err(input)
+        }
+
+        #[test]
+        fn go_syntax_error_texts() {
+            let cases: &[(&str, &str)] = &[
+                ("", "unexpected end of JSON input"),
+                ("  \n", "unexpected end of JSON input"),
+                ("{\"cert\": ", "unexpected end of JSON input"),
+                ("{\"a\":\"b", "unexpected end of JSON input"),
+                ("[1", "unexpected end of JSON input"),
+                ("x", "invalid character 'x' looking for beginning of value"),
+                (
+                    "{\"cert\": x}",
+                    "invalid character 'x' looking for beginning of value",
+                ),
+                ("{} x", "invalid character 'x' after top-level value"),
+                ("{}}", "invalid character '}' after top-level value"),
+                (
+                    "{a:1}",
+                    "invalid character 'a' looking for beginning of object key string",
+                ),
+                ("{\"a\" 1}", "invalid character '1' after object key"),
+                (
+                    "{\"a\":1 \"b\"}",
+                    "invalid character '\"' after object key:value pair",
+                ),
+                ("[1 2]", "invalid character '2' after array element"),
+                (
+                    "[1,]",
+                    "invalid character ']' looking for beginning of value",
+                ),
+                (
+                    "{\"a\":1,}",
+                    "invalid character '}' looking for beginning of object key string",
+                ),
+                ("\"a\tb\"", "invalid character '\\t' in string literal"),
+                ("\"\\x\"", "invalid character 'x' in string escape code"),
+                (
+                    "\"\\u12g4\"",
+                    "invalid character 'g' in \\u hexadecimal character escape",
+                ),
+                ("-x", "invalid character 'x' in numeric literal"),
+                ("-", "invalid character ' ' in numeric literal"),
+                (
+                    "1.x",
+                    "invalid character 'x' after decimal point in numeric literal",
+                ),
+                (
+                    "1.",
+                    "invalid character ' ' after decimal point in numeric literal",
+                ),
+                (
+                    "1e+",
+                    "invalid character ' ' in exponent of numeric literal",
+                ),
+                ("01", "invalid character '1' after top-level value"),
+                (
+                    "tru",
+                    "invalid character ' ' in literal true (expecting 'e')",
+                ),
+                (
+                    "trUe",
+                    "invalid character 'U' in literal true (expecting 'u')",
+                ),
+                (
+                    "fals",
+                    "invalid character ' ' in literal false (expecting 'e')",
+                ),
+                (
+                    "nul",
+                    "invalid character ' ' in literal null (expecting 'l')",
+                ),
+                (
+                    "nUll",
+                    "invalid character 'U' in literal null (expecting 'u')",
+                ),
+                (
+                    "'a'",
+                    "invalid character '\\'' looking for beginning of value",
+                ),
+                (
+                    "\\",
+                    "invalid character '\\\\' looking for beginning of value",
+                ),
+                (
+                    "\u{1}",
+                    "invalid character '\\x01' looking for beginning of value",
+                ),
+                (
+                    "\u{7f}",
+                    "invalid character '\\x7f' looking for beginning of value",
+                ),
+                ("é", "invalid character 'Ã' looking for beginning of value"),
+                (
+                    "\u{feff}{}",
+                    "invalid character 'ï' looking for beginning of value",
+                ),
+            ];
+            for (input, want) in cases {
+                assert_eq!(syntax_error(input), *want, "input {input:?}");
+            }
+            // Bytes that are not UTF-8 are quoted as the code point of the byte.
+            assert_eq!(
+                parse(b"\x80").expect_err("invalid"),
+                "invalid character '\\u0080' looking for beginning of value"
+            );
+            assert_eq!(
+                parse(b"\xa0").expect_err("invalid"),
+                "invalid character '\\u00a0' looking for beginning of value"
+            );
+            assert_eq!(
+                parse(b"\xad").expect_err("invalid"),
+                "invalid character '\\u00ad' looking for beginning of value"
+            );
+            assert_eq!(
+                parse(b"\xff").expect_err("invalid"),
+                "invalid character '\u{ff}' looking for beginning of value"
+            );
+        }
+
+        #[test]
+        fn max_depth() {
+            let deep = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+            assert!(parse(deep.as_bytes()).is_ok());
+            let too_deep = "[".repeat(MAX_DEPTH + 1);
+            assert_eq!(
+                syntax_error(&too_deep),
+                "invalid character '[' exceeded max depth"
+            );
+        }
+
+        #[test]
+        fn values_and_strings() {
+            let value =
+                parse(br#" {"a": [1, -2.5e3, true, false, null], "b": {"c": "d"}, "a": "x"} "#)
+                    .expect("valid");
+            let Value::Object(members) = &value else {
+                panic!("not an object: {value:?}");
+            };
+            assert_eq!(members.len(), 3, "duplicates are kept");
+            assert_eq!(
+                members[0].1,
+                Value::Array(vec![
+                    Value::Number("1".into()),
+                    Value::Number("-2.5e3".into()),
+                    Value::Bool(true),
+                    Value::Bool(false),
+                    Value::Null,
+                ])
+            );
+            assert_eq!(Map::of(members).get("a"), Some(&Value::String("x".into())));
+
+            let s = |raw: &[u8]| match parse(raw).expect("valid") {
+                Value::String(s) => s,
+                other => panic!("not a string: {other:?}"),
+            };
+            assert_eq!(s(br#""a\"\\\/\b\f\n\r\tz""#), "a\"\\/\u{8}\u{c}\n\r\tz");
+            assert_eq!(s(br#""\u00e9\u20AC\ud83d\ude00""#), "é€😀");
+            assert_eq!(s(br#""\ud83d""#), "\u{fffd}");
+            assert_eq!(s(br#""\ud83dx""#), "\u{fffd}x");
+            assert_eq!(s(br#""\ude00\ud83d""#), "\u{fffd}\u{fffd}");
+            assert_eq!(s(br#""\ud83d\u0041""#), "\u{fffd}A");
+            assert_eq!(s("\"é😀\"".as_bytes()), "é😀");
+            assert_eq!(s(b"\"a\xe2\x82b\""), "a\u{fffd}\u{fffd}b");
+            assert_eq!(s(b"\"\xed\xa0\x80\""), "\u{fffd}\u{fffd}\u{fffd}");
+            assert_eq!(s(b"\"\xf0\x9f\x98\""), "\u{fffd}\u{fffd}\u{fffd}");
+        }
+
+        #[test]
+        fn deep_values_keep_kind_and_overflow() {
+            let nested = "[".repeat(40) + "1e999" + &"]".repeat(40);
+            let value = parse(nested.as_bytes()).expect("valid");
+            assert_eq!(value.go_kind(), "array");
+            assert_eq!(value.float_overflow(), Some("1e999"));
+            let nested = format!("{{\"k\":{}\"x]\\\"\"{}}}", "[".repeat(30), "]".repeat(30));
+            let value = parse(nested.as_bytes()).expect("valid");
+            assert_eq!(value.float_overflow(), None);
+            assert_eq!(Value::Number("1e-999".into()).float_overflow(), None);
+            assert_eq!(
+                Value::Number("-1.8e308".into()).float_overflow(),
+                Some("-1.8e308")
+            );
+        }
+    }
+}
+
+/// Go's `json.Unmarshal` into cfssljson's two targets: `map[string]interface{}` (`-bare`) and
+/// `main.Response` (the API envelope), with Go's type-error texts (first error in document order)
+/// and Go's merging rules for repeated keys.
+mod decode {
+    use super::json::{Map, Value};
+    use super::{Fatal, fatal};
+
+    /// Go's `UnmarshalTypeError.Error()`.
+    fn type_error(value: &str, context: Option<(&str, &str)>, ty: &str) -> String {
+        match context {
+            Some((strukt, field)) => format!(
+                "json: cannot unmarshal {value} into Go struct field {strukt}.{field} of type {ty}"
+            ),
+            None => format!("json: cannot unmarshal {value} into Go value of type {ty}"),
+        }
+    }
+
+    fn parse_failure(err: &str) -> Fatal {
+        fatal(format_args!("Failed to parse input: {err}"))
+    }
+
+    /// `-bare`: the input must be an object or `null`.
+    pub(super) fn bare(doc: &Value) -> Result<Map<'_>, Fatal> {
+        match doc {
+            Value::Null => Ok(Map::default()),
+            Value::Object(members) => {
+                if let Some(number) = members.iter().find_map(|(_, v)| v.float_overflow()) {
+                    let number = format!("number {number}");
+                    return Err(parse_failure(&type_error(&number, None, "float64")));
+                }
+                Ok(Map::of(members))
+            }
+            other => Err(parse_failure(&type_error(
+                other.go_kind(),
+                None,
+                "map[string]interface {}",
+            ))),
+        }
+    }
+
+    /// cfssl's `ResponseMessage` (the code is read from the key "int", as cfssl's tag says).
+    #[derive(Debug, Clone, Default)]
+    struct Message {
+        code: i64,
+        message: String,
+    }
+
+    /// A Go slice: stale elements past the length survive until the backing array is
+    /// reallocated, which matters only when the same key appears twice.
+    #[derive(Debug, Default)]
+    pub(super) struct Messages {
+        backing: Vec<Message>,
+        len: usize,
+    }
+
+    impl Messages {
+        pub(super) fn messages(&self) -> impl Iterator<Item = &str> {
+            self.backing
+                .iter()
+                .take(self.len)
+                .map(|m| m.message.as_str())
+        }
+    }
+
+    /// cfssl's `Response`.
+    #[derive(Debug, Default)]
+    pub(super) struct Response<'v> {
+        pub(super) success: bool,
+        /// `None` is Go's nil map.
+        pub(super) result: Option<Map<'v>>,
+        pub(super) errors: Messages,
+        messages: Messages,
+    }
+
+    /// Go's struct field matching: exact name first, then case-insensitive with Go's folding
+    /// (U+017F matches `s`, U+212A matches `k`).
+    fn field_matches(key: &str, name: &str) -> bool {
+        let mut key_chars = key.chars();
+        for want in name.chars() {
+            let folded = match key_chars.next() {
+                Some('\u{17f}') => 's',
+                Some('\u{212a}') => 'k',
+                Some(c) => c.to_ascii_lowercase(),
+                None => return false,
+            };
+            if folded != want {
+                return false;
+            }
+        }
+        key_chars.next().is_none()
+    }
+
+    #[derive(Default)]
+    struct Decoder {
+        first_error: Option<String>,
+    }
+
+    impl Decoder {
+        fn save(&mut self, err: String) {
+            self.first_error.get_or_insert(err);
+        }
+
+        fn response<'v>(&mut self, members: &'v [(String, Value)], r: &mut Response<'v>) {
+            const FIELDS: [&str; 4] = ["success", "result", "errors", "messages"];
+            for (key, value) in members {
+                let field = FIELDS
+                    .iter()
+                    .find(|f| *f == key)
+                    .or_else(|| FIELDS.iter().find(|f| field_matches(key, f)));
+                let ctx = |field| Some(("Response", field));
+                match field.copied() {
+                    Some("success") => match value {
+                        Value::Bool(b) => r.success = *b,
+                        Value::Null => {}
+                        other => self.save(type_error(other.go_kind(), ctx("success"), "bool")),
+                    },
+                    Some("result") => match value {
+                        Value::Object(inner) => {
+                            if let Some(number) = inner.iter().find_map(|(_, v)| v.float_overflow())
+                            {
+                                let number = format!("number {number}");
+                                self.save(type_error(&number, ctx("result"), "float64"));
+                            }
+                            // Go decodes into the existing map: a repeated "result" merges.
+                            r.result.get_or_insert_with(Map::default).extend(inner);
+                        }
+                        Value::Null => r.result = None,
+                        other => self.save(type_error(
+                            other.go_kind(),
+                            ctx("result"),
+                            "map[string]interface {}",
+                        )),
+                    },
+                    Some("errors") => self.slice(&mut r.errors, "errors", value),
+                    Some("messages") => self.slice(&mut r.messages, "messages", value),
+                    _ => {}
+                }
+            }
+        }
+
+        /// Go 1.19's `decodeState.array` into a `[]ResponseMessage`.
+        fn slice(&mut self, slice: &mut Messages, field: &str, value: &Value) {
+            let items = match value {
+                Value::Array(items) => items,
+                Value::Null => {
+                    *slice = Messages::default();
+                    return;
+                }
+                other => {
+                    self.save(type_error(
+                        other.go_kind(),
+                        Some(("Response", field)),
+                        "[]main.ResponseMessage",
+                    ));
+                    return;
+                }
+            };
+            for (i, item) in items.iter().enumerate() {
+                if i >= slice.backing.len() {
+                    let cap = slice.backing.len();
+                    slice.backing.truncate(slice.len);
+                    slice
+                        .backing
+                        .resize((cap + cap / 2).max(4), Message::default());
+                }
+                if i >= slice.len {
+                    slice.len = i + 1;
+                }
+                if let Some(message) = slice.backing.get_mut(i) {
+                    self.message(message, field, item);
+                }
+            }
+            slice.len = slice.len.min(items.len());
+            if items.is_empty() {
+                *slice = Messages::default();
+            }
+        }
+
+        fn message(&mut self, message: &mut Message, field: &str, value: &Value) {
+            let members = match value {
+                Value::Object(members) => members,
+                Value::Null => return,
+                other => {
+                    self.save(type_error(
+                        other.go_kind(),
+                        Some(("Response", field)),
+                        "main.ResponseMessage",
+                    ));
+                    return;
+                }
+            };
+            for (key, value) in members {
+                let path;
+                if field_matches(key, "int") {
+                    path = format!("{field}.int");
+                    let ctx = Some(("ResponseMessage", path.as_str()));
+                    match value {
+                        Value::Number(text) => match text.parse::<i64>() {
+                            Ok(code) => message.code = code,
+                            Err(_) => self.save(type_error(&format!("number {text}"), ctx, "int")),
+                        },
+                        Value::Null => {}
+                        other => self.save(type_error(other.go_kind(), ctx, "int")),
+                    }
+                } else if field_matches(key, "message") {
+                    path = format!("{field}.message");
+                    let ctx = Some(("ResponseMessage", path.as_str()));
+                    match value {
+                        Value::String(text) => message.message.clone_from(text),
+                        Value::Null => {}
+                        other => self.save(type_error(other.go_kind(), ctx, "string")),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Without `-bare`: cfssl's API envelope.
+    pub(super) fn envelope(doc: &Value) -> Result<Response<'_>, Fatal> {
+        let mut response = Response::default();
+        let mut decoder = Decoder::default();
+        match doc {
+            Value::Null => {}
+            Value::Object(members) => decoder.response(members, &mut response),
+            other => decoder.save(type_error(other.go_kind(), None, "main.Response")),
+        }
+        match decoder.first_error {
+            Some(err) => Err(parse_failure(&err)),
+            None => Ok(response),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::json::parse;
+        use super::*;
+
+        fn envelope_err(input: &str) -> String {
+            let doc = parse(input.as_bytes()).expect("valid JSON");
+            match envelope(&doc) {
+                Err(Fatal(text)) => text,
+                Ok(r) => panic!("decoded: {r:?}"),
+            }
+        }
+
+        fn envelope_errors(input: &str) -> (bool, Vec<String>) {
+            let doc = parse(input.as_bytes()).expect("valid JSON");
+            let r = envelope(&doc).expect("decodes");
+            (r.success, r.errors.messages().map(str::to_owned).collect())
+        }
+
+        #[test]
+        fn envelope_type_errors() {
+            let p = "Failed to parse input: json: cannot unmarshal";
+            let cases: &[(&str, &str)] = &[
+                ("[]", "array into Go value of type main.Response"),
+                ("\"x\"", "string into Go value of type main.Response"),
+                ("1", "number into Go value of type main.Response"),
+                ("true", "bool into Go value of type main.Response"),
+                (
+                    r#"{"success":"yes"}"#,
+                    "string into Go struct field Response.success of type bool",
+                ),
+                (
+                    r#"{"success":1}"#,
+                    "number into Go struct field Response.success of type bool",
+                ),
+                (
+                    r#"{"SUCCESS":{}}"#,
+                    "object into Go struct field Response.success of type bool",
+                ),
+                (
+                    r#"{"result":[]}"#,
+                    "array into Go struct field Response.result of type map[string]interface {}",
+                ),
+                (
+                    r#"{"errors":{}}"#,
+                    "object into Go struct field Response.errors of type []main.ResponseMessage",
+                ),
+                (
+                    r#"{"messages":"m"}"#,
+                    "string into Go struct field Response.messages of type []main.ResponseMessage",
+                ),
+                (
+                    r#"{"errors":[1]}"#,
+                    "number into Go struct field Response.errors of type main.ResponseMessage",
+                ),
+                (
+                    r#"{"errors":[{"message":5}]}"#,
+                    "number into Go struct field ResponseMessage.errors.message of type string",
+                ),
+                (
+                    r#"{"errors":[{"int":1.5}]}"#,
+                    "number 1.5 into Go struct field ResponseMessage.errors.int of type int",
+                ),
+                (
+                    r#"{"errors":[{"INT":"5"}]}"#,
+                    "string into Go struct field ResponseMessage.errors.int of type int",
+                ),
+                (
+                    r#"{"success":true,"result":{"a":[1e400]}}"#,
+                    "number 1e400 into Go struct field Response.result of type float64",
+                ),
+                // The first error in document order wins; decoding goes on after it.
+                (
+                    r#"{"errors":true,"success":"x"}"#,
+                    "bool into Go struct field Response.errors of type []main.ResponseMessage",
+                ),
+            ];
+            for (input, want) in cases {
+                assert_eq!(
+                    envelope_err(input),
+                    format!("{p} {want}\n"),
+                    "input {input}"
+                );
+            }
+        }
+
+        #[test]
+        fn envelope_decoding_rules() {
+            assert_eq!(envelope_errors("null"), (false, vec![]));
+            assert_eq!(envelope_errors(r#"{"cert":"x"}"#), (false, vec![]));
+            assert_eq!(
+                envelope_errors(r#"{"Success":true,"ſuccess":false,"unknown":[1e999]}"#),
+                (false, vec![])
+            );
+            assert_eq!(
+                envelope_errors(
+                    r#"{"errors":[{"code":1,"message":"a"},null,{"Message":"c","int":-0}]}"#
+                ),
+                (false, vec!["a".into(), String::new(), "c".into()])
+            );
+            // A repeated "errors" decodes into the same slice: elements are reused in place.
+            assert_eq!(
+                envelope_errors(r#"{"errors":[{"message":"a"},{"message":"b"}],"errors":[{}]}"#),
+                (false, vec!["a".into()])
+            );
+            assert_eq!(
+                envelope_errors(
+                    r#"{"errors":[{"message":"a"},{"message":"b"}],"errors":[{}],"errors":[{},{}]}"#
+                ),
+                (false, vec!["a".into(), "b".into()])
+            );
+            assert_eq!(
+                envelope_errors(r#"{"errors":[{"message":"a"}],"errors":[],"errors":[{}]}"#),
+                (false, vec![String::new()])
+            );
+
+            let doc = parse(br#"{"success":true,"result":{"a":"1","b":"2"},"result":{"a":"3"}}"#)
+                .expect("valid");
+            let r = envelope(&doc).expect("decodes");
+            let result = r.result.expect("a map");
+            assert_eq!(result.get("a"), Some(&Value::String("3".into())));
+            assert_eq!(
+                result.get("b"),
+                Some(&Value::String("2".into())),
+                "maps merge"
+            );
+        }
+
+        #[test]
+        fn bare_targets() {
+            let err = |input: &str| match bare(&parse(input.as_bytes()).expect("valid")) {
+                Err(Fatal(text)) => text,
+                Ok(map) => panic!("decoded {map:?}"),
+            };
+            assert_eq!(
+                err("[]"),
+                "Failed to parse input: json: cannot unmarshal array into Go value of type map[string]interface {}\n"
+            );
+            assert_eq!(
+                err("\"s\""),
+                "Failed to parse input: json: cannot unmarshal string into Go value of type map[string]interface {}\n"
+            );
+            assert_eq!(
+                err(r#"{"x":{"y":-2e308}}"#),
+                "Failed to parse input: json: cannot unmarshal number -2e308 into Go value of type float64\n"
+            );
+            let doc = parse(b"null").expect("valid");
+            assert!(
+                bare(&doc)
+                    .expect("null is an empty map")
+                    .get("cert")
+                    .is_none()
+            );
+        }
+    }
+}
+
+/// Go's `encoding/base64` standard encoding (with padding).
+mod base64 {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub(super) fn encode(data: &[u8]) -> String {
+        let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+        for chunk in data.chunks(3) {
+            let mut buf = [0u8; 3];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            let n = u32::from(buf[0]) << 16 | u32::from(buf[1]) << 8 | u32::from(buf[2]);
+            for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+                if i <= chunk.len() {
+                    let index = usize::try_from((n >> shift) & 63).unwrap_or_default();
+                    out.push(char::from(ALPHABET[index]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    fn value_of(c: u8) -> Option<u8> {
+        match c {
+            b'A'..=b'Z' => Some(c - b'A'),
+            b'a'..=b'z' => Some(c - b'a' + 26),
+            b'0'..=b'9' => Some(c - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+
+    fn skip_newlines(src: &[u8], mut si: usize) -> usize {
+        while matches!(src.get(si), Some(b'\n' | b'\r')) {
+            si += 1;
+        }
+        si
+    }
+
+    /// Go's `StdEncoding.DecodeString`: `\r` and `\n` are ignored, padding is required; the error
+    /// is the offset of Go's `CorruptInputError` ("illegal base64 data at input byte N").
+    pub(super) fn decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+        let mut out = Vec::with_capacity(src.len() / 4 * 3);
+        let mut si = 0;
+        // Port of decodeQuantum, called until the input is used up.
+        while si < src.len() {
+            let mut dbuf = [0u8; 4];
+            let mut dlen = 4;
+            let mut trailing_garbage = None;
+            let mut j = 0;
+            while j < 4 {
+                let Some(&c) = src.get(si) else {
+                    if j == 0 {
+                        return Ok(out);
+                    }
+                    return Err(si - j);
+                };
+                si += 1;
+                if let Some(v) = value_of(c) {
+                    dbuf[j] = v;
+                    j += 1;
+                    continue;
+                }
+                if c == b'\n' || c == b'\r' {
+                    continue;
+                }
+                if c != b'=' || j < 2 {
+                    return Err(si - 1);
+                }
+                if j == 2 {
+                    // "==" is expected; the first '=' is consumed.
+                    si = skip_newlines(src, si);
+                    match src.get(si) {
+                        None => return Err(src.len()),
+                        Some(b'=') => si += 1,
+                        Some(_) => return Err(si - 1),
+                    }
+                }
+                si = skip_newlines(src, si);
+                if si < src.len() {
+                    trailing_garbage = Some(si);
+                }
+                dlen = j;
+                break;
+            }
+            let n = u32::from(dbuf[0]) << 18
+                | u32::from(dbuf[1]) << 12
+                | u32::from(dbuf[2]) << 6
+                | u32::from(dbuf[3]);
+            let bytes = n.to_be_bytes();
+            out.extend_from_slice(&bytes[1..dlen]);
+            if let Some(offset) = trailing_garbage {
+                return Err(offset);
+            }
+        }
+        Ok(out)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trip() {
+            for data in [
+                &b""[..],
+                b"f",
+                b"fo",
+                b"foo",
+                b"foob",
+                b"fooba",
+                b"foobar",
+                &[0, 255, 128],
+            ] {
+                let text = encode(data);
+                assert_eq!(decode(text.as_bytes()), Ok(data.to_vec()), "{text}");
+            }
+            assert_eq!(encode(b"foobar"), "Zm9vYmFy");
+            assert_eq!(encode(b"fooba"), "Zm9vYmE=");
+            assert_eq!(encode(b"foob"), "Zm9vYg==");
+        }
+
+        #[test]
+        fn go_decoding_rules() {
+            assert_eq!(decode(b"Zm9v\r\nYmFy\n"), Ok(b"foobar".to_vec()));
+            assert_eq!(decode(b"Zm9vYg=\n="), Ok(b"foob".to_vec()));
+            assert_eq!(decode(b"Zm9vYmE"), Err(4), "missing padding");
+            assert_eq!(decode(b"Zm9vY"), Err(4));
+            assert_eq!(decode(b"Zm9vYg="), Err(7), "not enough padding");
+            assert_eq!(
+                decode(b"Zm9vYgx="),
+                Ok(b"foob\x0c".to_vec()),
+                "non-zero padding bits are accepted"
+            );
+            assert_eq!(decode(b"!!!!"), Err(0));
+            assert_eq!(decode(b"Zm9v!"), Err(4));
+            assert_eq!(decode(b"Zm9vYg==Zm9v"), Err(8), "trailing garbage");
+            assert_eq!(decode(b"Zm9vYg=x"), Err(6));
+            assert_eq!(decode(b"Zm9v=AAA"), Err(4), "padding too early");
+            assert_eq!(decode(b"Z==="), Err(1));
+            assert_eq!(decode(b"-_8"), Err(0), "URL alphabet is not accepted");
+        }
+    }
+}
+
+/// Writing the outputs: all prepared first, then renamed into place (divergences 2 and 3).
+mod files {
+    use super::*;
+
+    /// A prepared output, ready to be put in place.
+    enum Staged<'o> {
+        /// A complete temporary file beside `dest`, to be renamed onto it.
+        Replace {
+            out: &'o Output,
+            tmp: PathBuf,
+            dest: PathBuf,
+        },
+        /// An existing file opened for writing, to be written in place (see divergence 2).
+        InPlace {
+            out: &'o Output,
+            file: File,
+            regular: bool,
+        },
+    }
+
+    fn open_error(out: &Output, err: &io::Error) -> String {
+        format!("open {}: {}", out.name, go_error(err))
+    }
+
+    /// Writes every output or none (apart from the cases written in place).
+    pub(super) fn write_all(cwd: &Path, outputs: &[Output]) -> Result<(), String> {
+        let mut staged = Vec::with_capacity(outputs.len());
+        for out in outputs {
+            match stage(cwd, out) {
+                Ok(s) => staged.push(s),
+                Err(msg) => {
+                    discard(&staged);
+                    return Err(msg);
+                }
+            }
+        }
+        for (i, s) in staged.iter().enumerate() {
+            let done = match s {
+                Staged::Replace { out, tmp, dest } => fs::rename(tmp, dest)
+                    .map_err(|e| format!("rename {}: {}", out.name, go_error(&e))),
+                Staged::InPlace { out, file, regular } => write_in_place(out, file, *regular),
+            };
+            if let Err(msg) = done {
+                discard(&staged[i..]);
+                return Err(msg);
+            }
+        }
+        Ok(())
+    }
+
+    fn discard(staged: &[Staged<'_>]) {
+        for s in staged {
+            if let Staged::Replace { tmp, .. } = s {
+                let _ = fs::remove_file(tmp);
+            }
+        }
+    }
+
+    fn write_in_place(out: &Output, mut file: &File, regular: bool) -> Result<(), String> {
+        let write_error = |e: io::Error| format!("write {}: {}", out.name, go_error(&e));
+        if regular {
+            file.set_len(0).map_err(write_error)?;
+        }
+        file.write_all(&out.contents).map_err(write_error)
+    }
+
+    /// Follows symbolic links to the file an `open` of `path` would reach (which may not exist).
+    fn resolve(mut path: PathBuf) -> io::Result<PathBuf> {
+        for _ in 0..40 {
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let target = fs::read_link(&path)?;
+                    path = match path.parent() {
+                        Some(dir) => dir.join(target),
+                        None => target,
+                    };
+                }
+                Ok(_) => return Ok(path),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(path),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::other("too many levels of symbolic links"))
+    }
+
+    /// Checks one output the way Go's `os.WriteFile` would fail on it, and prepares it.
+    fn stage<'o>(cwd: &Path, out: &'o Output) -> Result<Staged<'o>, String> {
+        let dest = resolve(cwd.join(&out.name)).map_err(|e| open_error(out, &e))?;
+        let existing = match fs::metadata(&dest) {
+            Ok(meta) => Some(meta),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(open_error(out, &e)),
+        };
+        let dir = match (dest.parent(), dest.file_name()) {
+            (Some(dir), Some(_)) => dir.to_path_buf(),
+            _ => return Err(format!("open {}: is a directory", out.name)),
+        };
+        match existing {
+            None => {
+                // A key file is created 0600 (the umask may only narrow it, and is then undone);
+                // other new files get cfssl's mode minus the umask.
+                let create_mode = if out.secret { 0o600 } else { out.mode };
+                let (tmp, file) =
+                    create_temp(&dir, create_mode).map_err(|e| open_error(out, &e))?;
+                fill(out, tmp, file, dest, out.secret.then_some(0o600))
+            }
+            Some(meta) if meta.is_dir() => Err(format!("open {}: is a directory", out.name)),
+            Some(meta) if !meta.is_file() => {
+                // A FIFO or device cannot be replaced by a file: write into it, as cfssl does.
+                let file = OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .open(&dest)
+                    .map_err(|e| open_error(out, &e))?;
+                Ok(Staged::InPlace {
+                    out,
+                    file,
+                    regular: false,
+                })
+            }
+            Some(meta) => {
+                // cfssl opens the existing file for writing: fail as it would.
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(&dest)
+                    .map_err(|e| open_error(out, &e))?;
+                let final_mode = if out.secret {
+                    0o600
+                } else {
+                    meta.permissions().mode() & 0o7777
+                };
+                match create_temp(&dir, 0o600) {
+                    Ok((tmp, tmp_file)) => fill(out, tmp, tmp_file, dest, Some(final_mode)),
+                    Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                        // No new file can be made in this directory, but the file itself is
+                        // writable: cfssl would succeed, so write it in place.
+                        if out.secret {
+                            file.set_permissions(fs::Permissions::from_mode(0o600))
+                                .map_err(|e| format!("chmod {}: {}", out.name, go_error(&e)))?;
+                        }
+                        Ok(Staged::InPlace {
+                            out,
+                            file,
+                            regular: true,
+                        })
+                    }
+                    Err(e) => Err(open_error(out, &e)),
+                }
+            }
+        }
+    }
+
+    /// Writes the contents into the temporary file, sets its final mode and syncs it; removes
+    /// it on failure.
+    fn fill<'o>(
+        out: &'o Output,
+        tmp: PathBuf,
+        mut file: File,
+        dest: PathBuf,
+        mode: Option<u32>,
+    ) -> Result<Staged<'o>, String> {
+        let result = (|| {
+            if let Some(mode) = mode {
+                file.set_permissions(fs::Permissions::from_mode(mode))
+                    .map_err(|e| format!("chmod {}: {}", out.name, go_error(&e)))?;
+            }
+            file.write_all(&out.contents)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| format!("write {}: {}", out.name, go_error(&e)))
+        })();
+        match result {
+            Ok(()) => Ok(Staged::Replace { out, tmp, dest }),
+            Err(msg) => {
+                let _ = fs::remove_file(&tmp);
+                Err(msg)
+            }
+        }
+    }
+
+    /// Creates a new, empty, uniquely named file in `dir` with `mode` (minus the umask). The name
+    /// does not depend on the final name, so a long final name cannot make it too long.
+    fn create_temp(dir: &Path, mode: u32) -> io::Result<(PathBuf, File)> {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let pid = std::process::id();
+        let mut last_error = io::Error::from(io::ErrorKind::AlreadyExists);
+        for _ in 0..100 {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let tmp = dir.join(format!(".cfssljson-{pid}-{n}.tmp"));
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(&tmp)
+            {
+                Ok(file) => return Ok((tmp, file)),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_error = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Run {
+        code: i32,
+        stdout: String,
+        stderr: String,
+    }
+
+    fn run_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
+        let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let (mut input, mut stdout, mut stderr) = (stdin, Vec::new(), Vec::new());
+        let code = run_cfssljson(
+            &args,
+            &mut CfssljsonIo {
+                stdin: &mut input,
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+                cwd: dir,
+            },
+        );
+        Run {
+            code,
+            stdout: String::from_utf8(stdout).expect("utf-8 stdout"),
+            stderr: String::from_utf8(stderr).expect("utf-8 stderr"),
+        }
+    }
+
+    #[test]
+    fn names_resolve_against_cwd() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("in.json"), br#"{"cert":"C","key":"K"}"#).expect("write");
+        let r = run_in(dir.path(), &["-bare", "-f", "in.json", "out"], b"");
+        assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "", ""));
+        assert_eq!(fs::read(dir.path().join("out.pem")).expect("cert"), b"C");
+        assert_eq!(fs::read(dir.path().join("out-key.pem")).expect("key"), b"K");
+    }
+
+    #[test]
+    fn version_and_usage() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let r = run_in(dir.path(), &["-version"], b"");
+        assert_eq!(r.code, 0);
+        assert_eq!(
+            r.stdout,
+            format!("Version: {}\nRuntime: rust\n", env!("CARGO_PKG_VERSION"))
+        );
+        let r = run_in(dir.path(), &["-nope"], b"");
+        assert_eq!(r.code, 2);
+        assert_eq!(
+            r.stderr,
+            format!("flag provided but not defined: -nope\n{}", flags::USAGE)
+        );
+    }
+
+    #[test]
+    fn stdout_write_errors_are_reported() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::from_raw_os_error(32))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut stderr = Vec::new();
+        let code = run_cfssljson(
+            &["-bare".to_owned(), "-stdout".to_owned()],
+            &mut CfssljsonIo {
+                stdin: &mut &br#"{"cert":"C"}"#[..],
+                stdout: &mut Broken,
+                stderr: &mut stderr,
+                cwd: dir.path(),
+            },
+        );
+        assert_eq!(code, 1);
+        assert_eq!(stderr, b"write /dev/stdout: broken pipe\n");
+    }
+
+    #[test]
+    fn go_error_texts() {
+        assert_eq!(
+            go_error(&io::Error::from_raw_os_error(2)),
+            "no such file or directory"
+        );
+        assert_eq!(
+            go_error(&io::Error::from_raw_os_error(21)),
+            "is a directory"
+        );
+        assert_eq!(
+            go_error(&io::Error::from_raw_os_error(13)),
+            "permission denied"
+        );
+    }
+
+    #[test]
+    fn go_quote_matches_strconv() {
+        assert_eq!(go_quote("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(
+            go_quote("\u{7}\u{8}\u{c}\n\r\t\u{b}"),
+            r#""\a\b\f\n\r\t\v""#
+        );
+        assert_eq!(go_quote("\u{0}\u{1f}\u{7f}"), r#""\x00\x1f\x7f""#);
+        assert_eq!(
+            go_quote("é\u{a0}\u{ad}\u{85}"),
+            "\"é\\u00a0\\u00ad\\u0085\""
+        );
+        assert_eq!(go_quote("\u{feff}😀\u{f0000}"), "\"\\ufeff😀\\U000f0000\"");
+    }
+
+    #[test]
+    fn symlinked_output_replaces_the_target() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join("real")).expect("mkdir");
+        fs::write(dir.path().join("real/x.pem"), "old").expect("write");
+        std::os::unix::fs::symlink("real/x.pem", dir.path().join("x.pem")).expect("symlink");
+        std::os::unix::fs::symlink("real/new-key.pem", dir.path().join("x-key.pem"))
+            .expect("symlink");
+        let r = run_in(dir.path(), &["-bare", "x"], br#"{"cert":"C","key":"K"}"#);
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+        assert!(
+            fs::symlink_metadata(dir.path().join("x.pem"))
+                .expect("link")
+                .is_symlink()
+        );
+        assert_eq!(fs::read(dir.path().join("real/x.pem")).expect("cert"), b"C");
+        assert_eq!(
+            fs::read(dir.path().join("real/new-key.pem")).expect("key"),
+            b"K"
+        );
+    }
+}
