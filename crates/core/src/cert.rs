@@ -30,8 +30,12 @@ impl Certificate {
     /// 1002 `Failed to decode certificate` when there is no PEM block, 1003
     /// `Failed to parse certificate` when the block is not a certificate.
     pub fn from_pem(input: &[u8]) -> Result<Self> {
-        let block = crate::pemfmt::first(input.trim_ascii())
-            .ok_or_else(|| Error::coded(Code::CertificateDecodeFailed, "Failed to decode certificate"))?;
+        let block = crate::pemfmt::first(input.trim_ascii()).ok_or_else(|| {
+            Error::coded(
+                Code::CertificateDecodeFailed,
+                "Failed to decode certificate",
+            )
+        })?;
         Self::from_der(block.contents())
     }
 
@@ -40,8 +44,9 @@ impl Certificate {
     /// # Errors
     /// 1003 `Failed to parse certificate`.
     pub fn from_der(input: &[u8]) -> Result<Self> {
-        Self::parse(input)
-            .ok_or_else(|| Error::coded(Code::CertificateParseFailed, "Failed to parse certificate"))
+        Self::parse(input).ok_or_else(|| {
+            Error::coded(Code::CertificateParseFailed, "Failed to parse certificate")
+        })
     }
 
     fn parse(input: &[u8]) -> Option<Self> {
@@ -197,7 +202,8 @@ fn parse_time(t: &der::Tlv<'_>) -> Option<DateTime<Utc>> {
     };
     let n = |i: usize| -> Option<u32> { rest.get(i..i + 2)?.parse().ok() };
     let sec = if rest.len() >= 10 { n(8)? } else { 0 };
-    Utc.with_ymd_and_hms(year, n(0)?, n(2)?, n(4)?, n(6)?, sec).single()
+    Utc.with_ymd_and_hms(year, n(0)?, n(2)?, n(4)?, n(6)?, sec)
+        .single()
 }
 
 /// DER time as Go writes it: UTCTime for 1950–2049, else GeneralizedTime.
@@ -205,9 +211,15 @@ pub(crate) fn encode_time(t: DateTime<Utc>) -> Vec<u8> {
     use chrono::Datelike;
     let y = t.year();
     if (1950..2050).contains(&y) {
-        der::tlv(tag::UTC_TIME, t.format("%y%m%d%H%M%SZ").to_string().as_bytes())
+        der::tlv(
+            tag::UTC_TIME,
+            t.format("%y%m%d%H%M%SZ").to_string().as_bytes(),
+        )
     } else {
-        der::tlv(tag::GENERALIZED_TIME, t.format("%Y%m%d%H%M%SZ").to_string().as_bytes())
+        der::tlv(
+            tag::GENERALIZED_TIME,
+            t.format("%Y%m%d%H%M%SZ").to_string().as_bytes(),
+        )
     }
 }
 
@@ -241,8 +253,14 @@ mod tests {
         assert_eq!(decimal(&[0]), "0");
         assert_eq!(decimal(&[1, 0]), "256");
         assert_eq!(decimal(&[0xff; 8]), u64::MAX.to_string());
-        let b = [0x23, 0x63, 0x08, 0x7a, 0x32, 0x4a, 0xdd, 0x9a, 0x3b, 0xef, 0x9b, 0x03, 0x14, 0x17, 0x29, 0x4f, 0x89, 0xe9, 0x67, 0x03];
-        assert_eq!(decimal(&b), "202023189233075257864623873334332928980846995203");
+        let b = [
+            0x23, 0x63, 0x08, 0x7a, 0x32, 0x4a, 0xdd, 0x9a, 0x3b, 0xef, 0x9b, 0x03, 0x14, 0x17,
+            0x29, 0x4f, 0x89, 0xe9, 0x67, 0x03,
+        ];
+        assert_eq!(
+            decimal(&b),
+            "202023189233075257864623873334332928980846995203"
+        );
     }
 
     #[test]

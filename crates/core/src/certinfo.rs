@@ -3,7 +3,9 @@
 use crate::cert::{self, Certificate};
 use crate::der;
 use crate::key::oids;
-use crate::name::{self, OID_C, OID_CN, OID_L, OID_O, OID_OU, OID_POSTAL, OID_SERIAL, OID_ST, OID_STREET};
+use crate::name::{
+    self, OID_C, OID_CN, OID_L, OID_O, OID_OU, OID_POSTAL, OID_SERIAL, OID_ST, OID_STREET,
+};
 use crate::wire::go_string;
 
 /// cfssl's name for a signature algorithm (`helpers.SignatureString`).
@@ -22,7 +24,10 @@ pub fn signature_string(oid: &str) -> &'static str {
 }
 
 fn hex_colon(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect::<Vec<_>>().join(":")
+    b.iter()
+        .map(|x| format!("{x:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Every attribute value of a DER Name, in RDN order.
@@ -35,7 +40,10 @@ fn all_values(name_der: &[u8]) -> Vec<(String, String)> {
         for atv in der::read_all(rdn.content).unwrap_or_default() {
             let parts = der::read_all(atv.content).unwrap_or_default();
             if let (Some(o), Some(v)) = (parts.first(), parts.get(1))
-                && let (Some(oid), Some(val)) = (der::oid_to_string(o.content), name::decode_string(v.tag, v.content))
+                && let (Some(oid), Some(val)) = (
+                    der::oid_to_string(o.content),
+                    name::decode_string(v.tag, v.content),
+                )
             {
                 out.push((oid, val));
             }
@@ -84,7 +92,10 @@ fn name_json(name_der: &[u8], indent: &str) -> String {
             .iter()
             .map(|(_, v)| format!("{inner}  {}", go_string(v)))
             .collect();
-        lines.push(format!("{inner}\"names\": [\n{}\n{inner}]", items.join(",\n")));
+        lines.push(format!(
+            "{inner}\"names\": [\n{}\n{inner}]",
+            items.join(",\n")
+        ));
     }
     if lines.is_empty() {
         return "{}".into();
@@ -103,19 +114,35 @@ pub fn certificate_json(c: &Certificate) -> String {
         format!("  \"serial_number\": \"{}\"", cert::decimal(c.serial())),
     ];
     if !san_list.is_empty() {
-        let items: Vec<String> = san_list.iter().map(|s| format!("    {}", go_string(s))).collect();
+        let items: Vec<String> = san_list
+            .iter()
+            .map(|s| format!("    {}", go_string(s)))
+            .collect();
         lines.push(format!("  \"sans\": [\n{}\n  ]", items.join(",\n")));
     }
-    lines.push(format!("  \"not_before\": \"{}\"", c.not_before().format("%Y-%m-%dT%H:%M:%SZ")));
-    lines.push(format!("  \"not_after\": \"{}\"", c.not_after().format("%Y-%m-%dT%H:%M:%SZ")));
-    lines.push(format!("  \"sigalg\": \"{}\"", signature_string(c.signature_algorithm_oid())));
+    lines.push(format!(
+        "  \"not_before\": \"{}\"",
+        c.not_before().format("%Y-%m-%dT%H:%M:%SZ")
+    ));
+    lines.push(format!(
+        "  \"not_after\": \"{}\"",
+        c.not_after().format("%Y-%m-%dT%H:%M:%SZ")
+    ));
+    lines.push(format!(
+        "  \"sigalg\": \"{}\"",
+        signature_string(c.signature_algorithm_oid())
+    ));
     lines.push(format!(
         "  \"authority_key_id\": \"{}\"",
-        c.authority_key_id().map(|k| hex_colon(&k)).unwrap_or_default()
+        c.authority_key_id()
+            .map(|k| hex_colon(&k))
+            .unwrap_or_default()
     ));
     lines.push(format!(
         "  \"subject_key_id\": \"{}\"",
-        c.subject_key_id().map(|k| hex_colon(&k)).unwrap_or_default()
+        c.subject_key_id()
+            .map(|k| hex_colon(&k))
+            .unwrap_or_default()
     ));
     lines.push(format!("  \"pem\": {}", go_string(&c.to_pem())));
     format!("{{\n{}\n}}", lines.join(",\n"))

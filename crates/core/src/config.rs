@@ -90,7 +90,7 @@ pub struct CaConstraint {
 }
 
 /// One certificate policy of a profile.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CertificatePolicy {
     /// Policy OID arcs.
     pub id: Vec<u64>,
@@ -199,6 +199,11 @@ impl Profile {
         (bits, eku)
     }
 
+    /// `expiry` as written in the config (`info` prints it).
+    pub fn expiry_string(&self) -> &str {
+        &self.expiry_string
+    }
+
     fn is_remote(&self) -> bool {
         !self.remote.is_empty() || !self.auth_remote.0.is_empty()
     }
@@ -209,10 +214,11 @@ impl Profile {
             if self.expiry_string.is_empty() {
                 return Err(Error::policy("empty expiry string"));
             }
-            self.expiry = duration::parse(&self.expiry_string).map_err(|e| Error::policy(e.message()))?;
+            self.expiry =
+                duration::parse(&self.expiry_string).map_err(|e| Error::policy(e.message()))?;
             if !self.backdate_string.is_empty() {
-                self.backdate =
-                    duration::parse(&self.backdate_string).map_err(|e| Error::policy(e.message()))?;
+                self.backdate = duration::parse(&self.backdate_string)
+                    .map_err(|e| Error::policy(e.message()))?;
             }
             if let (Some(nb), Some(na)) = (self.not_before, self.not_after)
                 && na < nb
@@ -232,7 +238,9 @@ impl Profile {
                 continue;
             }
             let Some((_, key)) = cfg.auth_keys.iter().find(|(k, _)| k == name) else {
-                return Err(Error::policy("failed to find auth_key in auth_keys section"));
+                return Err(Error::policy(
+                    "failed to find auth_key in auth_keys section",
+                ));
             };
             if key.kind != "standard" {
                 return Err(Error::policy("unknown authentication type"));
@@ -304,57 +312,78 @@ impl Config {
     /// the plain `No "signing" field present`, 5200 `empty expiry string`,
     /// 5200 with Go's duration error, 5200 `invalid configuration`, …
     pub fn from_json(input: &[u8]) -> Result<Self> {
-        let wrap = |e: Error| Error::policy(format!("failed to unmarshal configuration: {}", e.message()));
+        let wrap = |e: Error| {
+            Error::policy(format!(
+                "failed to unmarshal configuration: {}",
+                e.message()
+            ))
+        };
         let v = gojson::parse(input).map_err(wrap)?;
         let mut d = Decoder::new();
         let mut cfg = Self::default();
-        let mut signing: Option<(Option<Profile>, Vec<(String, Profile)>)> = None;
+        let mut signing: Option<SigningSection> = None;
         if !matches!(v, Value::Object(_) | Value::Null) {
             d.top_level_error(&v, "config.Config");
         }
-        d.object(&v, "Config", "config.Config", &["signing", "ocsp", "auth_keys", "remotes"], |d, f, v| {
-            match f {
+        d.object(
+            &v,
+            "Config",
+            "config.Config",
+            &["signing", "ocsp", "auth_keys", "remotes"],
+            |d, f, v| match f {
                 "signing" => {
                     if matches!(v, Value::Null) {
                         signing = None;
                         return;
                     }
                     let s = signing.get_or_insert_with(|| (None, Vec::new()));
-                    d.object(v, "Signing", "config.Signing", &["profiles", "default"], |d, f, v| {
-                        if f == "default" {
-                            if matches!(v, Value::Null) {
-                                s.0 = None;
-                            } else {
-                                let mut p = s.0.take().unwrap_or_default();
-                                decode_profile(d, v, &mut p);
-                                s.0 = Some(p);
-                            }
-                        } else if let Value::Object(members) = v {
-                            for (name, pv) in members {
-                                let mut p = Profile::default();
-                                decode_profile(d, pv, &mut p);
-                                if let Some(slot) = s.1.iter_mut().find(|(n, _)| n == name) {
-                                    slot.1 = p;
+                    d.object(
+                        v,
+                        "Signing",
+                        "config.Signing",
+                        &["profiles", "default"],
+                        |d, f, v| {
+                            if f == "default" {
+                                if matches!(v, Value::Null) {
+                                    s.0 = None;
                                 } else {
-                                    s.1.push((name.clone(), p));
+                                    let mut p = s.0.take().unwrap_or_default();
+                                    decode_profile(d, v, &mut p);
+                                    s.0 = Some(p);
                                 }
+                            } else if let Value::Object(members) = v {
+                                for (name, pv) in members {
+                                    let mut p = Profile::default();
+                                    decode_profile(d, pv, &mut p);
+                                    if let Some(slot) = s.1.iter_mut().find(|(n, _)| n == name) {
+                                        slot.1 = p;
+                                    } else {
+                                        s.1.push((name.clone(), p));
+                                    }
+                                }
+                            } else if !matches!(v, Value::Null) {
+                                d.wrong_type(v, "map[string]*config.SigningProfile");
                             }
-                        } else if !matches!(v, Value::Null) {
-                            d.wrong_type(v, "map[string]*config.SigningProfile");
-                        }
-                    });
+                        },
+                    );
                 }
                 "auth_keys" => match v {
                     Value::Object(members) => {
                         for (name, kv) in members {
                             let mut k = AuthKey::default();
-                            d.object(kv, "AuthKey", "config.AuthKey", &["type", "key"], |d, f, v| {
-                                if f == "type" {
-                                    d.string(v, &mut k.kind);
-                                } else {
-                                    d.string(v, &mut k.key);
-                                }
-                            });
+                            d.object(
+                                kv,
+                                "AuthKey",
+                                "config.AuthKey",
+                                &["type", "key"],
+                                |d, f, v| {
+                                    if f == "type" {
+                                        d.string(v, &mut k.kind);
+                                    } else {
+                                        d.string(v, &mut k.key);
+                                    }
+                                },
+                            );
                             cfg.auth_keys.push((name.clone(), k));
                         }
                     }
@@ -363,8 +392,8 @@ impl Config {
                 },
                 "remotes" => d.string_map(v, &mut cfg.remotes),
                 _ => {}
-            }
-        });
+            },
+        );
         d.finish(()).map_err(wrap)?;
         let Some((default, profiles)) = signing else {
             return Err(Error::Invalid("No \"signing\" field present".into()));
@@ -399,6 +428,9 @@ impl Config {
         }
     }
 }
+
+/// `signing`: the default profile (if given) and the named profiles.
+type SigningSection = (Option<Profile>, Vec<(String, Profile)>);
 
 const PROFILE_FIELDS: &[&str] = &[
     "usages",
@@ -451,7 +483,9 @@ fn decode_oid(d: &mut Decoder, v: &Value) -> Option<Vec<u64>> {
             Value::Number(n) => n.clone(),
             other => gojson::kind_name(other).to_string(),
         };
-        d.custom_error(Error::Json(format!("OID JSON string not wrapped in quotes.{raw}")));
+        d.custom_error(Error::Json(format!(
+            "OID JSON string not wrapped in quotes.{raw}"
+        )));
         return None;
     };
     if !s.bytes().any(|b| b.is_ascii_digit()) {
@@ -463,7 +497,9 @@ fn decode_oid(d: &mut Decoder, v: &Value) -> Option<Vec<u64>> {
         match seg.parse::<u64>() {
             Ok(a) => arcs.push(a),
             Err(_) => {
-                d.custom_error(Error::Json(format!("strconv.Atoi: parsing \"{seg}\": invalid syntax")));
+                d.custom_error(Error::Json(format!(
+                    "strconv.Atoi: parsing \"{seg}\": invalid syntax"
+                )));
                 return None;
             }
         }
@@ -472,163 +508,192 @@ fn decode_oid(d: &mut Decoder, v: &Value) -> Option<Vec<u64>> {
 }
 
 fn decode_profile(d: &mut Decoder, v: &Value, p: &mut Profile) {
-    d.object(v, "SigningProfile", "config.SigningProfile", PROFILE_FIELDS, |d, f, v| match f {
-        "usages" => d.strings(v, &mut p.usages),
-        "issuer_urls" => d.strings(v, &mut p.issuer_urls),
-        "ocsp_url" => d.string(v, &mut p.ocsp_url),
-        "crl_url" => d.string(v, &mut p.crl_url),
-        "ca_constraint" => {
-            let c = &mut p.ca_constraint;
-            d.object(
-                v,
-                "CAConstraint",
-                "config.CAConstraint",
-                &["is_ca", "max_path_len", "max_path_len_zero"],
-                |d, f, v| match f {
-                    "is_ca" => d.bool(v, &mut c.is_ca),
-                    "max_path_len" => d.int(v, &mut c.max_path_len),
-                    _ => d.bool(v, &mut c.max_path_len_zero),
-                },
-            );
-        }
-        "ocsp_no_check" => d.bool(v, &mut p.ocsp_no_check),
-        "expiry" => d.string(v, &mut p.expiry_string),
-        "backdate" => d.string(v, &mut p.backdate_string),
-        "auth_key" => d.string(v, &mut p.auth_key),
-        "copy_extensions" => d.bool(v, &mut p.copy_extensions),
-        "prev_auth_key" => d.string(v, &mut p.prev_auth_key),
-        "remote" => d.string(v, &mut p.remote),
-        "not_before" => decode_time(d, v, &mut p.not_before),
-        "not_after" => decode_time(d, v, &mut p.not_after),
-        "name_whitelist" => d.string(v, &mut p.name_whitelist_string),
-        "auth_remote" => {
-            let ar = &mut p.auth_remote;
-            d.object(v, "AuthRemote", "config.AuthRemote", &["remote", "auth_key"], |d, f, v| {
-                if f == "remote" {
-                    d.string(v, &mut ar.0);
-                } else {
-                    d.string(v, &mut ar.1);
-                }
-            });
-        }
-        "ct_log_servers" | "ignored_lints" | "ignored_lint_sources" => {
-            let mut tmp = Vec::new();
-            d.strings(v, &mut tmp);
-        }
-        "allowed_extensions" => match v {
-            Value::Array(items) => {
-                for it in items {
-                    if let Some(arcs) = decode_oid(d, it) {
-                        p.allowed_extensions
-                            .push(arcs.iter().map(u64::to_string).collect::<Vec<_>>().join("."));
+    d.object(
+        v,
+        "SigningProfile",
+        "config.SigningProfile",
+        PROFILE_FIELDS,
+        |d, f, v| match f {
+            "usages" => d.strings(v, &mut p.usages),
+            "issuer_urls" => d.strings(v, &mut p.issuer_urls),
+            "ocsp_url" => d.string(v, &mut p.ocsp_url),
+            "crl_url" => d.string(v, &mut p.crl_url),
+            "ca_constraint" => {
+                let c = &mut p.ca_constraint;
+                d.object(
+                    v,
+                    "CAConstraint",
+                    "config.CAConstraint",
+                    &["is_ca", "max_path_len", "max_path_len_zero"],
+                    |d, f, v| match f {
+                        "is_ca" => d.bool(v, &mut c.is_ca),
+                        "max_path_len" => d.int(v, &mut c.max_path_len),
+                        _ => d.bool(v, &mut c.max_path_len_zero),
+                    },
+                );
+            }
+            "ocsp_no_check" => d.bool(v, &mut p.ocsp_no_check),
+            "expiry" => d.string(v, &mut p.expiry_string),
+            "backdate" => d.string(v, &mut p.backdate_string),
+            "auth_key" => d.string(v, &mut p.auth_key),
+            "copy_extensions" => d.bool(v, &mut p.copy_extensions),
+            "prev_auth_key" => d.string(v, &mut p.prev_auth_key),
+            "remote" => d.string(v, &mut p.remote),
+            "not_before" => decode_time(d, v, &mut p.not_before),
+            "not_after" => decode_time(d, v, &mut p.not_after),
+            "name_whitelist" => d.string(v, &mut p.name_whitelist_string),
+            "auth_remote" => {
+                let ar = &mut p.auth_remote;
+                d.object(
+                    v,
+                    "AuthRemote",
+                    "config.AuthRemote",
+                    &["remote", "auth_key"],
+                    |d, f, v| {
+                        if f == "remote" {
+                            d.string(v, &mut ar.0);
+                        } else {
+                            d.string(v, &mut ar.1);
+                        }
+                    },
+                );
+            }
+            "ct_log_servers" | "ignored_lints" | "ignored_lint_sources" => {
+                let mut tmp = Vec::new();
+                d.strings(v, &mut tmp);
+            }
+            "allowed_extensions" => match v {
+                Value::Array(items) => {
+                    for it in items {
+                        if let Some(arcs) = decode_oid(d, it) {
+                            p.allowed_extensions.push(
+                                arcs.iter()
+                                    .map(u64::to_string)
+                                    .collect::<Vec<_>>()
+                                    .join("."),
+                            );
+                        }
                     }
                 }
+                Value::Null => {}
+                other => d.wrong_type(other, "[]config.OID"),
+            },
+            "cert_store" => {
+                let mut tmp = String::new();
+                d.string(v, &mut tmp);
             }
-            Value::Null => {}
-            other => d.wrong_type(other, "[]config.OID"),
-        },
-        "cert_store" => {
-            let mut tmp = String::new();
-            d.string(v, &mut tmp);
-        }
-        "lint_error_level" => match v {
-            Value::String(s) => p.lint_error_level.clone_from(s),
-            Value::Null => {}
-            other => {
-                let raw = match other {
-                    Value::Number(n) => n.clone(),
-                    o => gojson::kind_name(o).to_string(),
-                };
-                d.custom_error(Error::Json(format!("bad LintStatus JSON value: {raw}")));
-            }
-        },
-        "policies" => d.array(v, "[]config.CertificatePolicy", &mut p.policies, decode_policy),
-        "CSRWhitelist" => {
-            let mut w = CsrWhitelist::default();
-            let ok = d.object(
-                v,
-                "CSRWhitelist",
-                "config.CSRWhitelist",
-                &[
-                    "Subject",
-                    "PublicKeyAlgorithm",
-                    "PublicKey",
-                    "SignatureAlgorithm",
-                    "DNSNames",
-                    "IPAddresses",
-                    "EmailAddresses",
-                    "URIs",
-                ],
-                |d, f, v| {
-                    let slot = match f {
-                        "Subject" => &mut w.subject,
-                        "PublicKeyAlgorithm" => &mut w.public_key_algorithm,
-                        "PublicKey" => &mut w.public_key,
-                        "SignatureAlgorithm" => &mut w.signature_algorithm,
-                        "DNSNames" => &mut w.dns_names,
-                        "IPAddresses" => &mut w.ip_addresses,
-                        "EmailAddresses" => &mut w.email_addresses,
-                        _ => &mut w.uris,
+            "lint_error_level" => match v {
+                Value::String(s) => p.lint_error_level.clone_from(s),
+                Value::Null => {}
+                other => {
+                    let raw = match other {
+                        Value::Number(n) => n.clone(),
+                        o => gojson::kind_name(o).to_string(),
                     };
-                    d.bool(v, slot);
-                },
-            );
-            if ok && !matches!(v, Value::Null) {
-                p.csr_whitelist = Some(w);
+                    d.custom_error(Error::Json(format!("bad LintStatus JSON value: {raw}")));
+                }
+            },
+            "policies" => d.array(
+                v,
+                "[]config.CertificatePolicy",
+                &mut p.policies,
+                decode_policy,
+            ),
+            "CSRWhitelist" => {
+                let mut w = CsrWhitelist::default();
+                let ok = d.object(
+                    v,
+                    "CSRWhitelist",
+                    "config.CSRWhitelist",
+                    &[
+                        "Subject",
+                        "PublicKeyAlgorithm",
+                        "PublicKey",
+                        "SignatureAlgorithm",
+                        "DNSNames",
+                        "IPAddresses",
+                        "EmailAddresses",
+                        "URIs",
+                    ],
+                    |d, f, v| {
+                        let slot = match f {
+                            "Subject" => &mut w.subject,
+                            "PublicKeyAlgorithm" => &mut w.public_key_algorithm,
+                            "PublicKey" => &mut w.public_key,
+                            "SignatureAlgorithm" => &mut w.signature_algorithm,
+                            "DNSNames" => &mut w.dns_names,
+                            "IPAddresses" => &mut w.ip_addresses,
+                            "EmailAddresses" => &mut w.email_addresses,
+                            _ => &mut w.uris,
+                        };
+                        d.bool(v, slot);
+                    },
+                );
+                if ok && !matches!(v, Value::Null) {
+                    p.csr_whitelist = Some(w);
+                }
             }
-        }
-        _ => d.bool(v, &mut p.client_provides_serial_numbers),
-    });
-}
-
-impl Default for CertificatePolicy {
-    fn default() -> Self {
-        Self {
-            id: Vec::new(),
-            qualifiers: Vec::new(),
-        }
-    }
+            _ => d.bool(v, &mut p.client_provides_serial_numbers),
+        },
+    );
 }
 
 fn decode_policy(d: &mut Decoder, v: &Value, pol: &mut CertificatePolicy) {
-    d.object(v, "CertificatePolicy", "config.CertificatePolicy", &["ID", "qualifiers"], |d, f, v| {
-        if f == "ID" {
-            if let Some(arcs) = decode_oid(d, v) {
-                pol.id = arcs;
+    d.object(
+        v,
+        "CertificatePolicy",
+        "config.CertificatePolicy",
+        &["ID", "qualifiers"],
+        |d, f, v| {
+            if f == "ID" {
+                if let Some(arcs) = decode_oid(d, v) {
+                    pol.id = arcs;
+                }
+                return;
             }
-            return;
-        }
-        let mut raw: Vec<(String, String)> = Vec::new();
-        d.array(v, "[]config.CertificatePolicyQualifier", &mut raw, |d, v, q| {
-            d.object(
+            let mut raw: Vec<(String, String)> = Vec::new();
+            d.array(
                 v,
-                "CertificatePolicyQualifier",
-                "config.CertificatePolicyQualifier",
-                &["type", "value"],
-                |d, f, v| {
-                    if f == "type" {
-                        d.string(v, &mut q.0);
-                    } else {
-                        d.string(v, &mut q.1);
-                    }
+                "[]config.CertificatePolicyQualifier",
+                &mut raw,
+                |d, v, q| {
+                    d.object(
+                        v,
+                        "CertificatePolicyQualifier",
+                        "config.CertificatePolicyQualifier",
+                        &["type", "value"],
+                        |d, f, v| {
+                            if f == "type" {
+                                d.string(v, &mut q.0);
+                            } else {
+                                d.string(v, &mut q.1);
+                            }
+                        },
+                    );
                 },
             );
-        });
-        pol.qualifiers.clear();
-        for (t, val) in raw {
-            match t.as_str() {
-                "id-qt-cps" => pol.qualifiers.push(PolicyQualifier::Cps(val)),
-                "id-qt-unotice" => pol.qualifiers.push(PolicyQualifier::UserNotice(val)),
-                "" => {}
-                _ => d.custom_error(Error::policy("invalid policy qualifier type")),
+            pol.qualifiers.clear();
+            for (t, val) in raw {
+                match t.as_str() {
+                    "id-qt-cps" => pol.qualifiers.push(PolicyQualifier::Cps(val)),
+                    "id-qt-unotice" => pol.qualifiers.push(PolicyQualifier::UserNotice(val)),
+                    "" => {}
+                    _ => d.custom_error(Error::policy("invalid policy qualifier type")),
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 /// Whether an error from [`Config::from_json`] is printed with a code.
 pub fn is_coded(e: &Error) -> bool {
-    matches!(e, Error::Coded { code: Code::PolicyInvalidPolicy, .. })
+    matches!(
+        e,
+        Error::Coded {
+            code: Code::PolicyInvalidPolicy,
+            ..
+        }
+    )
 }
 
 #[cfg(test)]
@@ -647,16 +712,34 @@ mod tests {
     fn load_errors_match_cfssl() {
         assert_eq!(err(r#"{"auth_keys":{}}"#), "No \"signing\" field present");
         assert_eq!(err(r#"{"signing":null}"#), "No \"signing\" field present");
-        assert_eq!(err(r#"{"signing":{"default":{"expiry":"365d"}}}"#), "5200 time: unknown unit \"d\" in duration \"365d\"");
-        assert_eq!(err(r#"{"signing":{"default":{}}}"#), "5200 empty expiry string");
-        assert_eq!(err(r#"{"signing":{"profiles":{"p":{"expiry":"1h"}}}}"#), "5200 invalid configuration");
-        assert_eq!(err(r#"{"signing":{"profiles":{"p":{"expiry":"1h","usages":["bogus"]}}}}"#), "5200 invalid configuration");
-        assert_eq!(err(r#"{"signing":{"default":{"expiry":"0"}}}"#), "5200 invalid configuration");
+        assert_eq!(
+            err(r#"{"signing":{"default":{"expiry":"365d"}}}"#),
+            "5200 time: unknown unit \"d\" in duration \"365d\""
+        );
+        assert_eq!(
+            err(r#"{"signing":{"default":{}}}"#),
+            "5200 empty expiry string"
+        );
+        assert_eq!(
+            err(r#"{"signing":{"profiles":{"p":{"expiry":"1h"}}}}"#),
+            "5200 invalid configuration"
+        );
+        assert_eq!(
+            err(r#"{"signing":{"profiles":{"p":{"expiry":"1h","usages":["bogus"]}}}}"#),
+            "5200 invalid configuration"
+        );
+        assert_eq!(
+            err(r#"{"signing":{"default":{"expiry":"0"}}}"#),
+            "5200 invalid configuration"
+        );
         assert_eq!(
             err(r#"{"signing":{"default":{"expiry":"1h","name_whitelist":"("}}}"#),
             "5200 failed to compile name whitelist section"
         );
-        assert_eq!(err("{"), "5200 failed to unmarshal configuration: unexpected end of JSON input");
+        assert_eq!(
+            err("{"),
+            "5200 failed to unmarshal configuration: unexpected end of JSON input"
+        );
         assert!(err(r#"{"signing":{"default":{"expiry":"1h","not_before":"2030-01-02T00:00:00Z","not_after":"2029-01-01T00:00:00Z"}}}"#)
             .starts_with("5200 not_after"));
     }

@@ -107,8 +107,12 @@ impl CertificateRequest {
             d.top_level_error(&v, "csr.CertificateRequest");
             return d.finish(req);
         }
-        d.object(&v, "CertificateRequest", "csr.CertificateRequest", REQUEST_FIELDS, |d, f, v| {
-            match f {
+        d.object(
+            &v,
+            "CertificateRequest",
+            "csr.CertificateRequest",
+            REQUEST_FIELDS,
+            |d, f, v| match f {
                 "CN" => d.string(v, &mut req.cn),
                 "names" => d.array(v, "[]csr.Name", &mut req.names, decode_name),
                 "hosts" => d.strings(v, &mut req.hosts),
@@ -116,12 +120,16 @@ impl CertificateRequest {
                     if matches!(v, Value::Null) {
                         req.key = KeyRequest::default();
                     } else {
-                        d.object(v, "KeyRequest", "csr.KeyRequest", &["algo", "size"], |d, f, v| {
-                            match f {
+                        d.object(
+                            v,
+                            "KeyRequest",
+                            "csr.KeyRequest",
+                            &["algo", "size"],
+                            |d, f, v| match f {
                                 "algo" => d.string(v, &mut req.key.algo),
                                 _ => d.int(v, &mut req.key.size),
-                            }
-                        });
+                            },
+                        );
                     }
                 }
                 "ca" => {
@@ -148,10 +156,12 @@ impl CertificateRequest {
                 }
                 "serialnumber" => d.string(v, &mut req.serial_number),
                 "delegation_enabled" => d.bool(v, &mut req.delegation_enabled),
-                "extensions" => d.array(v, "[]pkix.Extension", &mut req.extensions, decode_extension),
+                "extensions" => {
+                    d.array(v, "[]pkix.Extension", &mut req.extensions, decode_extension);
+                }
                 _ => d.string(v, &mut req.crl_url),
-            }
-        });
+            },
+        );
         d.finish(req)
     }
 
@@ -202,9 +212,16 @@ impl CertificateRequest {
         if !self.cn.is_empty() {
             return Ok(());
         }
-        let empty = |n: &Name| format!("{}{}{}{}{}", n.c, n.st, n.l, n.o, n.ou).trim().is_empty();
+        let empty = |n: &Name| {
+            format!("{}{}{}{}{}", n.c, n.st, n.l, n.o, n.ou)
+                .trim()
+                .is_empty()
+        };
         if self.names.is_empty() || self.names.iter().any(empty) {
-            return Err(Error::coded(Code::PolicyInvalidRequest, "missing subject information"));
+            return Err(Error::coded(
+                Code::PolicyInvalidRequest,
+                "missing subject information",
+            ));
         }
         Ok(())
     }
@@ -219,7 +236,11 @@ impl CertificateRequest {
         let mut exts = Vec::new();
         let sans = Sans::from_hosts(&self.hosts);
         if !sans.is_empty() {
-            exts.push(Extension::new(oids::SAN, false, ext::subject_alt_name(&sans)?));
+            exts.push(Extension::new(
+                oids::SAN,
+                false,
+                ext::subject_alt_name(&sans)?,
+            ));
         }
         let mut extra = Vec::new();
         if let Some(ca) = &self.ca {
@@ -228,7 +249,11 @@ impl CertificateRequest {
             } else {
                 Some(ca.path_length)
             };
-            extra.push(Extension::new(oids::BASIC_CONSTRAINTS, true, ext::basic_constraints(true, path)));
+            extra.push(Extension::new(
+                oids::BASIC_CONSTRAINTS,
+                true,
+                ext::basic_constraints(true, path),
+            ));
         }
         if self.delegation_enabled {
             extra = vec![Extension::new(oids::DELEGATION_USAGE, false, der::null())];
@@ -251,13 +276,20 @@ impl CertificateRequest {
     /// # Errors
     /// As [`Self::generate`].
     pub fn generate_pem(&self, key: &PrivateKey) -> Result<String> {
-        Ok(crate::pemfmt::encode("CERTIFICATE REQUEST", &self.generate(key)?))
+        Ok(crate::pemfmt::encode(
+            "CERTIFICATE REQUEST",
+            &self.generate(key)?,
+        ))
     }
 }
 
 fn decode_name(d: &mut Decoder, v: &Value, n: &mut Name) {
-    d.object(v, "Name", "csr.Name", &["C", "ST", "L", "O", "OU", "SerialNumber", "E", "OID"], |d, f, v| {
-        match f {
+    d.object(
+        v,
+        "Name",
+        "csr.Name",
+        &["C", "ST", "L", "O", "OU", "SerialNumber", "E", "OID"],
+        |d, f, v| match f {
             "C" => d.string(v, &mut n.c),
             "ST" => d.string(v, &mut n.st),
             "L" => d.string(v, &mut n.l),
@@ -266,8 +298,8 @@ fn decode_name(d: &mut Decoder, v: &Value, n: &mut Name) {
             "SerialNumber" => d.string(v, &mut n.serial_number),
             "E" => d.string(v, &mut n.e),
             _ => d.string_map(v, &mut n.oid),
-        }
-    });
+        },
+    );
 }
 
 impl Default for Extension {
@@ -277,30 +309,38 @@ impl Default for Extension {
 }
 
 fn decode_extension(d: &mut Decoder, v: &Value, e: &mut Extension) {
-    d.object(v, "Extension", "pkix.Extension", &["Id", "Critical", "Value"], |d, f, v| match f {
-        "Id" => match v {
-            Value::Array(items) => {
-                let mut arcs = Vec::new();
-                for it in items {
-                    let mut n = 0i64;
-                    d.int(it, &mut n);
-                    arcs.push(n.to_string());
+    d.object(
+        v,
+        "Extension",
+        "pkix.Extension",
+        &["Id", "Critical", "Value"],
+        |d, f, v| match f {
+            "Id" => match v {
+                Value::Array(items) => {
+                    let mut arcs = Vec::new();
+                    for it in items {
+                        let mut n = 0i64;
+                        d.int(it, &mut n);
+                        arcs.push(n.to_string());
+                    }
+                    e.oid = arcs.join(".");
                 }
-                e.oid = arcs.join(".");
-            }
-            Value::Null => {}
-            other => d.wrong_type(other, "asn1.ObjectIdentifier"),
-        },
-        "Critical" => d.bool(v, &mut e.critical),
-        _ => match v {
-            Value::String(s) => match base64_decode(s) {
-                Ok(b) => e.value = b,
-                Err(i) => d.custom_error(Error::Json(format!("illegal base64 data at input byte {i}"))),
+                Value::Null => {}
+                other => d.wrong_type(other, "asn1.ObjectIdentifier"),
             },
-            Value::Null => {}
-            other => d.wrong_type(other, "[]uint8"),
+            "Critical" => d.bool(v, &mut e.critical),
+            _ => match v {
+                Value::String(s) => match base64_decode(s) {
+                    Ok(b) => e.value = b,
+                    Err(i) => d.custom_error(Error::Json(format!(
+                        "illegal base64 data at input byte {i}"
+                    ))),
+                },
+                Value::Null => {}
+                other => d.wrong_type(other, "[]uint8"),
+            },
         },
-    });
+    );
 }
 
 /// Standard base64 with padding, as Go's `encoding/base64.StdEncoding`
@@ -340,7 +380,11 @@ pub(crate) fn base64_decode(s: &str) -> std::result::Result<Vec<u8>, usize> {
 }
 
 /// Builds a PKCS#10 request as Go's `x509.CreateCertificateRequest`.
-pub(crate) fn build_csr(subject: &Subject, exts: &[Extension], key: &PrivateKey) -> Result<Vec<u8>> {
+pub(crate) fn build_csr(
+    subject: &Subject,
+    exts: &[Extension],
+    key: &PrivateKey,
+) -> Result<Vec<u8>> {
     let attrs = if exts.is_empty() {
         der::explicit(0, &[])
     } else {
@@ -351,9 +395,18 @@ pub(crate) fn build_csr(subject: &Subject, exts: &[Extension], key: &PrivateKey)
         ]);
         der::explicit(0, &attr)
     };
-    let info = der::seq(&[&der::int(0), &subject.to_der(), &key.public_key_der(), &attrs]);
+    let info = der::seq(&[
+        &der::int(0),
+        &subject.to_der(),
+        &key.public_key_der(),
+        &attrs,
+    ]);
     let sig = key.sign(&info)?;
-    Ok(der::seq(&[&info, &key.signature_algorithm(), &der::bit_string(&sig)]))
+    Ok(der::seq(&[
+        &info,
+        &key.signature_algorithm(),
+        &der::bit_string(&sig),
+    ]))
 }
 
 /// A parsed PKCS#10 certificate request.
@@ -496,7 +549,11 @@ mod tests {
 
     #[test]
     fn go_type_errors() {
-        let msg = |s: &str| CertificateRequest::from_json(s.as_bytes()).unwrap_err().to_string();
+        let msg = |s: &str| {
+            CertificateRequest::from_json(s.as_bytes())
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
             msg(r#"{"CN":"x","hosts":"not-a-list"}"#),
             "json: cannot unmarshal string into Go struct field CertificateRequest.hosts of type []string"
@@ -505,7 +562,10 @@ mod tests {
             msg(r#"{"key":{"size":"2048"}}"#),
             "json: cannot unmarshal string into Go struct field KeyRequest.key.size of type int"
         );
-        assert_eq!(msg("[]"), "json: cannot unmarshal array into Go value of type csr.CertificateRequest");
+        assert_eq!(
+            msg("[]"),
+            "json: cannot unmarshal array into Go value of type csr.CertificateRequest"
+        );
         assert_eq!(
             msg(r#"{"names":{}}"#),
             "json: cannot unmarshal object into Go struct field CertificateRequest.names of type []csr.Name"
@@ -518,20 +578,31 @@ mod tests {
 
     #[test]
     fn csr_extension_order_and_delegation_bug() {
-        let r = CertificateRequest::from_json(br#"{"CN":"x","hosts":["a"],"ca":{"pathlen":0,"pathlenzero":true}}"#)
+        let r = CertificateRequest::from_json(
+            br#"{"CN":"x","hosts":["a"],"ca":{"pathlen":0,"pathlenzero":true}}"#,
+        )
+        .unwrap();
+        let e = r.csr_extensions().unwrap();
+        assert_eq!(
+            e.iter().map(|e| e.oid.as_str()).collect::<Vec<_>>(),
+            [oids::SAN, oids::BASIC_CONSTRAINTS]
+        );
+        assert_eq!(e[1].value, ext::basic_constraints(true, Some(0)));
+        let r = CertificateRequest::from_json(br#"{"CN":"x","ca":{},"delegation_enabled":true}"#)
             .unwrap();
         let e = r.csr_extensions().unwrap();
-        assert_eq!(e.iter().map(|e| e.oid.as_str()).collect::<Vec<_>>(), [oids::SAN, oids::BASIC_CONSTRAINTS]);
-        assert_eq!(e[1].value, ext::basic_constraints(true, Some(0)));
-        let r = CertificateRequest::from_json(br#"{"CN":"x","ca":{},"delegation_enabled":true}"#).unwrap();
-        let e = r.csr_extensions().unwrap();
-        assert_eq!(e.iter().map(|e| e.oid.as_str()).collect::<Vec<_>>(), [oids::DELEGATION_USAGE]);
+        assert_eq!(
+            e.iter().map(|e| e.oid.as_str()).collect::<Vec<_>>(),
+            [oids::DELEGATION_USAGE]
+        );
     }
 
     #[test]
     fn generated_csr_parses_and_verifies() {
-        let r = CertificateRequest::from_json(br#"{"CN":"x","hosts":["a.test","1.2.3.4"],"names":[{"O":"b"},{"O":"a"}]}"#)
-            .unwrap();
+        let r = CertificateRequest::from_json(
+            br#"{"CN":"x","hosts":["a.test","1.2.3.4"],"names":[{"O":"b"},{"O":"a"}]}"#,
+        )
+        .unwrap();
         let k = PrivateKey::generate(&r.key).unwrap();
         let csr = Csr::from_der(&r.generate(&k).unwrap()).unwrap();
         csr.verify().unwrap();
@@ -540,7 +611,14 @@ mod tests {
         let mut tampered = csr.raw().to_vec();
         let pos = tampered.windows(6).position(|w| w == b"a.test").unwrap();
         tampered[pos] = b'x';
-        assert_eq!(Csr::from_der(&tampered).unwrap().verify().unwrap_err().code(), Some(9300));
+        assert_eq!(
+            Csr::from_der(&tampered)
+                .unwrap()
+                .verify()
+                .unwrap_err()
+                .code(),
+            Some(9300)
+        );
     }
 
     #[test]

@@ -269,7 +269,10 @@ mod tests {
             oid_to_string(&o[2..]).as_deref(),
             Some("1.2.840.113549.1.1.11")
         );
-        assert_eq!(oid_to_string(&oid_str("2.5.29.37.0")[2..]).as_deref(), Some("2.5.29.37.0"));
+        assert_eq!(
+            oid_to_string(&oid_str("2.5.29.37.0")[2..]).as_deref(),
+            Some("2.5.29.37.0")
+        );
     }
 
     #[test]

@@ -64,7 +64,9 @@ impl Extension {
             let oid = der::oid_to_string(parts.first()?.content)?;
             let (critical, value) = match parts.as_slice() {
                 [_, v] => (false, v),
-                [_, c, v] if c.tag == tag::BOOLEAN => (c.content.first().is_some_and(|b| *b != 0), v),
+                [_, c, v] if c.tag == tag::BOOLEAN => {
+                    (c.content.first().is_some_and(|b| *b != 0), v)
+                }
                 _ => return None,
             };
             if value.tag != tag::OCTET_STRING {
@@ -91,7 +93,11 @@ pub(crate) fn key_usage(bits: u16) -> Vec<u8> {
     }
     let len = if bytes[1] != 0 { 2 } else { 1 };
     let last = bytes[len - 1];
-    let unused = if last == 0 { 0 } else { last.trailing_zeros() as u8 };
+    let unused = if last == 0 {
+        0
+    } else {
+        last.trailing_zeros() as u8
+    };
     let mut content = vec![unused];
     content.extend_from_slice(&bytes[..len]);
     if bits == 0 {
@@ -154,7 +160,10 @@ pub(crate) fn authority_info_access(ocsp: &[String], issuers: &[String]) -> Vec<
     let mut parts = Vec::new();
     for (oid, urls) in [(oids::AD_OCSP, ocsp), (oids::AD_CA_ISSUERS, issuers)] {
         for u in urls {
-            parts.extend(der::seq(&[&der::oid_str(oid), &der::implicit(6, u.as_bytes())]));
+            parts.extend(der::seq(&[
+                &der::oid_str(oid),
+                &der::implicit(6, u.as_bytes()),
+            ]));
         }
     }
     der::tlv(tag::SEQUENCE, &parts)
@@ -194,9 +203,10 @@ pub(crate) fn certificate_policies(policies: &[(Vec<u64>, Vec<PolicyQualifier>)]
         let mut qs = Vec::new();
         for q in quals {
             qs.extend(match q {
-                PolicyQualifier::Cps(uri) => {
-                    der::seq(&[&der::oid_str(oids::QT_CPS), &der::tlv(tag::IA5_STRING, uri.as_bytes())])
-                }
+                PolicyQualifier::Cps(uri) => der::seq(&[
+                    &der::oid_str(oids::QT_CPS),
+                    &der::tlv(tag::IA5_STRING, uri.as_bytes()),
+                ]),
                 PolicyQualifier::UserNotice(text) => der::seq(&[
                     &der::oid_str(oids::QT_UNOTICE),
                     &der::seq(&[&der::tlv(tag::UTF8_STRING, text.as_bytes())]),
@@ -253,7 +263,13 @@ mod tests {
     fn basic_constraints_der() {
         assert_eq!(basic_constraints(false, None), [0x30, 0]);
         assert_eq!(basic_constraints(true, None), [0x30, 3, 1, 1, 0xff]);
-        assert_eq!(basic_constraints(true, Some(0)), [0x30, 6, 1, 1, 0xff, 2, 1, 0]);
-        assert_eq!(parse_basic_constraints(&basic_constraints(true, Some(1))), Some((true, Some(1))));
+        assert_eq!(
+            basic_constraints(true, Some(0)),
+            [0x30, 6, 1, 1, 0xff, 2, 1, 0]
+        );
+        assert_eq!(
+            parse_basic_constraints(&basic_constraints(true, Some(1))),
+            Some((true, Some(1)))
+        );
     }
 }

@@ -513,15 +513,30 @@ mod tests {
     fn go_syntax_messages() {
         assert_eq!(err(""), "unexpected end of JSON input");
         assert_eq!(err("  \n"), "unexpected end of JSON input");
-        assert_eq!(err("{\"CN\": \"x\",,}"), "invalid character ',' looking for beginning of object key string");
-        assert_eq!(err("{\"CN\":\"x\"} trailing"), "invalid character 't' after top-level value");
+        assert_eq!(
+            err("{\"CN\": \"x\",,}"),
+            "invalid character ',' looking for beginning of object key string"
+        );
+        assert_eq!(
+            err("{\"CN\":\"x\"} trailing"),
+            "invalid character 't' after top-level value"
+        );
         assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
         assert_eq!(err("[1 2]"), "invalid character '2' after array element");
-        assert_eq!(err("{\"a\":1 \"b\"}"), "invalid character '\"' after object key:value pair");
+        assert_eq!(
+            err("{\"a\":1 \"b\"}"),
+            "invalid character '\"' after object key:value pair"
+        );
         assert_eq!(err("nul"), "unexpected end of JSON input");
-        assert_eq!(err("nulx"), "invalid character 'x' in literal null (expecting 'l')");
+        assert_eq!(
+            err("nulx"),
+            "invalid character 'x' in literal null (expecting 'l')"
+        );
         assert_eq!(err("{"), "unexpected end of JSON input");
-        assert_eq!(err("x"), "invalid character 'x' looking for beginning of value");
+        assert_eq!(
+            err("x"),
+            "invalid character 'x' looking for beginning of value"
+        );
     }
 
     #[test]
@@ -537,11 +552,17 @@ mod tests {
         let v = parse(br#"{"hosts":"x","KEY":{"Size":"big"}}"#).expect("valid");
         let mut d = Decoder::new();
         let mut hosts = Vec::new();
-        d.object(&v, "CertificateRequest", "csr.CertificateRequest", &["hosts", "key"], |d, f, v| {
-            if f == "hosts" {
-                d.strings(v, &mut hosts);
-            }
-        });
+        d.object(
+            &v,
+            "CertificateRequest",
+            "csr.CertificateRequest",
+            &["hosts", "key"],
+            |d, f, v| {
+                if f == "hosts" {
+                    d.strings(v, &mut hosts);
+                }
+            },
+        );
         assert_eq!(
             d.finish(()).unwrap_err().to_string(),
             "json: cannot unmarshal string into Go struct field CertificateRequest.hosts of type []string"

@@ -90,7 +90,9 @@ fn ia5(s: &str) -> Result<&[u8]> {
     if s.is_ascii() {
         Ok(s.as_bytes())
     } else {
-        Err(Error::bad_csr(format!("x509: \"{s}\" cannot be encoded as an IA5String")))
+        Err(Error::bad_csr(format!(
+            "x509: \"{s}\" cannot be encoded as an IA5String"
+        )))
     }
 }
 
@@ -101,7 +103,9 @@ fn is_atext(c: char) -> bool {
 }
 
 fn is_dot_atom(s: &str) -> bool {
-    !s.is_empty() && s.split('.').all(|a| !a.is_empty() && a.chars().all(is_atext))
+    !s.is_empty()
+        && s.split('.')
+            .all(|a| !a.is_empty() && a.chars().all(is_atext))
 }
 
 fn is_addr_spec(s: &str) -> Option<String> {
@@ -275,7 +279,9 @@ mod tests {
 
     #[test]
     fn non_ascii_is_an_error_not_a_panic() {
-        let e = Sans::from_hosts(&["bücher.example".into()]).to_der().unwrap_err();
+        let e = Sans::from_hosts(&["bücher.example".into()])
+            .to_der()
+            .unwrap_err();
         assert_eq!(e.code(), Some(9300));
         assert!(e.to_string().contains("cannot be encoded as an IA5String"));
     }

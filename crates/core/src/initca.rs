@@ -37,7 +37,12 @@ impl std::fmt::Debug for Options {
 }
 
 /// cfssl's `initca.CAPolicy` adjusted by the request's `ca` object.
-fn ca_policy(ca: Option<&CaConfig>, crl_url: &str, log: &mut dyn Log, with_backdate: bool) -> Result<Config> {
+fn ca_policy(
+    ca: Option<&CaConfig>,
+    crl_url: &str,
+    log: &mut dyn Log,
+    with_backdate: bool,
+) -> Result<Config> {
     let mut p = Profile::cfssl_default();
     p.usages = vec!["cert sign".into(), "crl sign".into()];
     p.expiry = 43_800 * 3_600_000_000_000;
@@ -80,7 +85,10 @@ fn signer(key: PrivateKey, policy: Config, opts: Options) -> LocalSigner {
 ///
 /// # Errors
 /// 2400 for a bad key request, 9300 when the CSR cannot be built.
-pub fn generate_key_and_csr(req: &CertificateRequest, log: &mut dyn Log) -> Result<(PrivateKey, String)> {
+pub fn generate_key_and_csr(
+    req: &CertificateRequest,
+    log: &mut dyn Log,
+) -> Result<(PrivateKey, String)> {
     log.log(Level::Info, "received CSR");
     log.log(Level::Info, &format!("generating key: {}", req.key.label()));
     let key = PrivateKey::generate(&req.key)?;
@@ -100,7 +108,10 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
     let policy = ca_policy(req.ca.as_ref(), &req.crl_url, log, true)?;
     log.log(Level::Info, "generate received request");
     let failed = |log: &mut dyn Log, e: Error| {
-        log.log(Level::Error, &format!("failed to process request: {}", render(&e)));
+        log.log(
+            Level::Error,
+            &format!("failed to process request: {}", render(&e)),
+        );
         e
     };
     if let Err(e) = req.validate_ca_subject() {
@@ -125,9 +136,15 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
 ///
 /// # Errors
 /// 9300 when the CSR cannot be built; policy errors as [`new`].
-pub fn new_from_key(req: &CertificateRequest, key: PrivateKey, opts: Options, log: &mut dyn Log) -> Result<CaOutput> {
+pub fn new_from_key(
+    req: &CertificateRequest,
+    key: PrivateKey,
+    opts: Options,
+    log: &mut dyn Log,
+) -> Result<CaOutput> {
     let policy = ca_policy(req.ca.as_ref(), &req.crl_url, log, false)?;
     let csr = req.generate_pem(&key)?;
+    log.log(Level::Info, "encoded CSR");
     let mut s = signer(key, policy, opts);
     let cert = s.sign(&SignRequest::new(csr.clone()), log)?;
     Ok(CaOutput {
@@ -182,7 +199,7 @@ pub fn request_from_certificate(cert: &Certificate) -> CertificateRequest {
         cn: s.common_name.clone(),
         names,
         hosts,
-        serial_number: s.serial_number.clone(),
+        serial_number: s.serial_number,
         ca,
         ..CertificateRequest::default()
     };
@@ -195,12 +212,20 @@ pub fn request_from_certificate(cert: &Certificate) -> CertificateRequest {
 /// # Errors
 /// `input certificate is not a CA cert` (plain), 2300 when the key does not
 /// match the certificate.
-pub fn renew(ca: &Certificate, key: PrivateKey, opts: Options, log: &mut dyn Log) -> Result<String> {
+pub fn renew(
+    ca: &Certificate,
+    key: PrivateKey,
+    opts: Options,
+    log: &mut dyn Log,
+) -> Result<String> {
     if !ca.basic_constraints().0 {
         return Err(Error::Invalid("input certificate is not a CA cert".into()));
     }
     if ca.public_key_der() != key.public_key_der() {
-        return Err(Error::coded(Code::PrivateKeyMismatch, "Private key does not match public key"));
+        return Err(Error::coded(
+            Code::PrivateKeyMismatch,
+            "Private key does not match public key",
+        ));
     }
     let req = request_from_certificate(ca);
     Ok(new_from_key(&req, key, opts, log)?.cert)

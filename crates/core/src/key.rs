@@ -217,7 +217,11 @@ impl PrivateKey {
             },
             KeySpec::Ed25519 => {
                 let pair = Ed25519KeyPair::generate().map_err(|_| gen_failed())?;
-                let pkcs8 = pair.to_pkcs8v1().map_err(|_| gen_failed())?.as_ref().to_vec();
+                let pkcs8 = pair
+                    .to_pkcs8v1()
+                    .map_err(|_| gen_failed())?
+                    .as_ref()
+                    .to_vec();
                 Inner::Ed25519 { pair, pkcs8 }
             }
         };
@@ -245,9 +249,9 @@ impl PrivateKey {
     pub fn from_pem(input: &[u8]) -> Result<Self> {
         let blocks = pem::parse_many(input).unwrap_or_default();
         let mut iter = blocks.iter();
-        let mut block = iter
-            .next()
-            .ok_or_else(|| Error::coded(Code::PrivateKeyDecodeFailed, "Failed to decode private key"))?;
+        let mut block = iter.next().ok_or_else(|| {
+            Error::coded(Code::PrivateKeyDecodeFailed, "Failed to decode private key")
+        })?;
         if block.tag() == "EC PARAMETERS" {
             block = iter.next().ok_or_else(|| {
                 Error::coded(Code::PrivateKeyDecodeFailed, "Failed to decode private key")
@@ -259,7 +263,10 @@ impl PrivateKey {
             .is_some_and(|v| v.contains("ENCRYPTED"))
             || block.tag() == "ENCRYPTED PRIVATE KEY"
         {
-            return Err(Error::coded(Code::PrivateKeyEncrypted, "Private key is encrypted."));
+            return Err(Error::coded(
+                Code::PrivateKeyEncrypted,
+                "Private key is encrypted.",
+            ));
         }
         Self::from_der(block.contents())
     }
@@ -270,7 +277,8 @@ impl PrivateKey {
     /// # Errors
     /// 2003 `Failed to parse private key`.
     pub fn from_der(input: &[u8]) -> Result<Self> {
-        let parse_failed = || Error::coded(Code::PrivateKeyParseFailed, "Failed to parse private key");
+        let parse_failed =
+            || Error::coded(Code::PrivateKeyParseFailed, "Failed to parse private key");
         if let Some(k) = Self::from_pkcs8(input) {
             return Ok(k);
         }
@@ -283,8 +291,8 @@ impl PrivateKey {
             });
         }
         let curve = sec1_curve(input).ok_or_else(parse_failed)?;
-        let pair =
-            EcdsaKeyPair::from_private_key_der(curve.signing(), input).map_err(|_| parse_failed())?;
+        let pair = EcdsaKeyPair::from_private_key_der(curve.signing(), input)
+            .map_err(|_| parse_failed())?;
         Ok(Self {
             inner: Inner::Ecdsa { pair, curve },
         })
@@ -346,7 +354,10 @@ impl PrivateKey {
                 &der::bit_string(pair.public_key().as_ref()),
             ]),
             Inner::Ecdsa { pair, curve } => der::seq(&[
-                &der::seq(&[&der::oid_str(oids::EC_PUBLIC_KEY), &der::oid_str(curve.oid())]),
+                &der::seq(&[
+                    &der::oid_str(oids::EC_PUBLIC_KEY),
+                    &der::oid_str(curve.oid()),
+                ]),
                 &der::bit_string(pair.public_key().as_ref()),
             ]),
             Inner::Ed25519 { pair, .. } => der::seq(&[
@@ -396,7 +407,9 @@ impl PrivateKey {
                 pair.sign(alg, &rng, msg, &mut sig).map_err(|_| fail())?;
                 Ok(sig)
             }
-            Inner::Ecdsa { pair, .. } => Ok(pair.sign(&rng, msg).map_err(|_| fail())?.as_ref().to_vec()),
+            Inner::Ecdsa { pair, .. } => {
+                Ok(pair.sign(&rng, msg).map_err(|_| fail())?.as_ref().to_vec())
+            }
             Inner::Ed25519 { pair, .. } => Ok(pair.sign(msg).as_ref().to_vec()),
         }
     }
@@ -419,9 +432,9 @@ fn sec1_curve(input: &[u8]) -> Option<Curve> {
 fn sec1_der(pair: &EcdsaKeyPair, curve: Curve) -> Vec<u8> {
     // Prefer the library's own RFC 5915 encoding; it carries both optional
     // fields. Fall back to building it when the library declines.
-    if let Ok(d) = AsDer::<aws_lc_rs::encoding::EcPrivateKeyRfc5915Der<'static>>::as_der(
-        &pair.private_key(),
-    ) {
+    if let Ok(d) =
+        AsDer::<aws_lc_rs::encoding::EcPrivateKeyRfc5915Der<'static>>::as_der(&pair.private_key())
+    {
         let bytes = d.as_ref().to_vec();
         if sec1_curve(&bytes).is_some() {
             return bytes;
@@ -471,7 +484,8 @@ pub(crate) fn parse_spki(spki: &[u8]) -> Option<Spki<'_>> {
 /// `sig_alg_oid`, returning Go's error text on failure.
 pub(crate) fn verify(spki: &[u8], sig_alg_oid: &str, msg: &[u8], sig: &[u8]) -> Result<(), String> {
     let info = parse_spki(spki).ok_or("x509: cannot parse public key")?;
-    let alg: &'static dyn signature::VerificationAlgorithm = match (info.alg.as_str(), sig_alg_oid) {
+    let alg: &'static dyn signature::VerificationAlgorithm = match (info.alg.as_str(), sig_alg_oid)
+    {
         (oids::RSA_ENCRYPTION, oids::SHA256_WITH_RSA) => &signature::RSA_PKCS1_2048_8192_SHA256,
         (oids::RSA_ENCRYPTION, oids::SHA384_WITH_RSA) => &signature::RSA_PKCS1_2048_8192_SHA384,
         (oids::RSA_ENCRYPTION, oids::SHA512_WITH_RSA) => &signature::RSA_PKCS1_2048_8192_SHA512,
@@ -511,9 +525,18 @@ mod tests {
         assert_eq!(msg("rsa", 16384), "RSA key size too large");
         assert_eq!(msg("ecdsa", 224), "invalid curve");
         assert_eq!(msg("RSA", 2048), "invalid algorithm");
-        assert_eq!(KeyRequest::new("rsa", 2049).spec().unwrap(), KeySpec::Rsa(2049));
-        assert_eq!(KeyRequest::new("ed25519", 0).spec().unwrap(), KeySpec::Ed25519);
-        assert_eq!(KeyRequest::new("rsa", 1024).spec().unwrap_err().code(), Some(2400));
+        assert_eq!(
+            KeyRequest::new("rsa", 2049).spec().unwrap(),
+            KeySpec::Rsa(2049)
+        );
+        assert_eq!(
+            KeyRequest::new("ed25519", 0).spec().unwrap(),
+            KeySpec::Ed25519
+        );
+        assert_eq!(
+            KeyRequest::new("rsa", 1024).spec().unwrap_err().code(),
+            Some(2400)
+        );
     }
 
     #[test]
@@ -554,10 +577,19 @@ mod tests {
 
     #[test]
     fn bad_pem_is_a_decode_error_and_bad_der_a_parse_error() {
-        assert_eq!(PrivateKey::from_pem(b"not a pem").unwrap_err().code(), Some(2002));
+        assert_eq!(
+            PrivateKey::from_pem(b"not a pem").unwrap_err().code(),
+            Some(2002)
+        );
         let junk = crate::pemfmt::encode("RSA PRIVATE KEY", b"\x30\x03\x02\x01\x00");
-        assert_eq!(PrivateKey::from_pem(junk.as_bytes()).unwrap_err().code(), Some(2003));
+        assert_eq!(
+            PrivateKey::from_pem(junk.as_bytes()).unwrap_err().code(),
+            Some(2003)
+        );
         let enc = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00000000000000000000000000000000\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
-        assert_eq!(PrivateKey::from_pem(enc.as_bytes()).unwrap_err().code(), Some(2100));
+        assert_eq!(
+            PrivateKey::from_pem(enc.as_bytes()).unwrap_err().code(),
+            Some(2100)
+        );
     }
 }

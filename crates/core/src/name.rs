@@ -107,7 +107,10 @@ impl Subject {
                 } else {
                     tag::UTF8_STRING
                 };
-                rdns.push(der::set_of(vec![der::seq(&[&o, &der::tlv(t, v.as_bytes())])]));
+                rdns.push(der::set_of(vec![der::seq(&[
+                    &o,
+                    &der::tlv(t, v.as_bytes()),
+                ])]));
             }
         }
         der::tlv(tag::SEQUENCE, &rdns.concat())

@@ -4,7 +4,10 @@
 /// Encodes one PEM block.
 pub fn encode(label: &str, der: &[u8]) -> String {
     let block = pem::Pem::new(label, der);
-    pem::encode_config(&block, pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF))
+    pem::encode_config(
+        &block,
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
 }
 
 /// The first PEM block of `input`, whatever its label.

@@ -251,7 +251,11 @@ impl LocalSigner {
             let all = t.sans.clone();
             t.sans = Sans {
                 dns: if w.dns_names { all.dns } else { Vec::new() },
-                emails: if w.email_addresses { all.emails } else { Vec::new() },
+                emails: if w.email_addresses {
+                    all.emails
+                } else {
+                    Vec::new()
+                },
                 ips: if w.ip_addresses { all.ips } else { Vec::new() },
                 uris: if w.uris { all.uris } else { Vec::new() },
             };
@@ -263,7 +267,12 @@ impl LocalSigner {
             t.subject = populate_subject(s, &t.subject)?;
         }
         if let Some(re) = &profile.name_whitelist {
-            let unmatched = || Error::coded(Code::PolicyUnmatchedWhitelist, "Request does not match policy whitelist");
+            let unmatched = || {
+                Error::coded(
+                    Code::PolicyUnmatchedWhitelist,
+                    "Request does not match policy whitelist",
+                )
+            };
             if !t.subject.common_name.is_empty() && !re.is_match(&t.subject.common_name) {
                 return Err(unmatched());
             }
@@ -278,16 +287,25 @@ impl LocalSigner {
         }
         if t.is_ca {
             if !profile.ca_constraint.is_ca {
-                log.log(Level::Error, "local signer policy disallows issuing CA certificate");
+                log.log(
+                    Level::Error,
+                    "local signer policy disallows issuing CA certificate",
+                );
                 return Err(policy_violation());
             }
             if let Some(ca) = &self.ca {
                 let (_, ca_path, ca_zero) = ca.basic_constraints();
                 if ca_path > 0 && t.max_path_len >= ca_path {
-                    log.log(Level::Error, "local signer certificate disallows CA MaxPathLen extending");
+                    log.log(
+                        Level::Error,
+                        "local signer certificate disallows CA MaxPathLen extending",
+                    );
                     return Err(policy_violation());
                 } else if ca_path == 0 && ca_zero {
-                    log.log(Level::Error, "local signer certificate disallows issuing CA certificate");
+                    log.log(
+                        Level::Error,
+                        "local signer certificate disallows issuing CA certificate",
+                    );
                     return Err(policy_violation());
                 }
             }
@@ -295,7 +313,10 @@ impl LocalSigner {
         let der = self.sign_template(t, &profile)?;
         log.log(
             Level::Info,
-            &format!("signed certificate with serial number {}", cert::decimal(&serial_of(&der))),
+            &format!(
+                "signed certificate with serial number {}",
+                cert::decimal(&serial_of(&der))
+            ),
         );
         Ok(der)
     }
@@ -305,11 +326,26 @@ impl LocalSigner {
         let default = &self.policy.default;
         let (ku, eku) = profile.usage_bits();
         if ku == 0 && eku.is_empty() {
-            return Err(Error::coded(Code::PolicyNoKeyUsages, "Invalid policy: no key usage available"));
+            return Err(Error::coded(
+                Code::PolicyNoKeyUsages,
+                "Invalid policy: no key usage available",
+            ));
         }
-        let expiry = if profile.expiry == 0 { default.expiry } else { profile.expiry };
-        let crl_url = if profile.crl_url.is_empty() { &default.crl_url } else { &profile.crl_url };
-        let ocsp_url = if profile.ocsp_url.is_empty() { &default.ocsp_url } else { &profile.ocsp_url };
+        let expiry = if profile.expiry == 0 {
+            default.expiry
+        } else {
+            profile.expiry
+        };
+        let crl_url = if profile.crl_url.is_empty() {
+            &default.crl_url
+        } else {
+            &profile.crl_url
+        };
+        let ocsp_url = if profile.ocsp_url.is_empty() {
+            &default.ocsp_url
+        } else {
+            &profile.ocsp_url
+        };
         let issuer_urls = if profile.issuer_urls.is_empty() {
             &default.issuer_urls
         } else {
@@ -318,7 +354,11 @@ impl LocalSigner {
         let not_before = match profile.not_before {
             Some(nb) => nb,
             None => {
-                let backdate = if profile.backdate == 0 { 300_000_000_000 } else { profile.backdate };
+                let backdate = if profile.backdate == 0 {
+                    300_000_000_000
+                } else {
+                    profile.backdate
+                };
                 round_minute(self.clock.now()) - Duration::nanoseconds(backdate)
             }
         };
@@ -344,23 +384,31 @@ impl LocalSigner {
                 .iter()
                 .map(|p| (p.id.clone(), p.qualifiers.clone()))
                 .collect();
-            t.extra
-                .push(Extension::new(oids::POLICIES, false, ext::certificate_policies(&pols)));
+            t.extra.push(Extension::new(
+                oids::POLICIES,
+                false,
+                ext::certificate_policies(&pols),
+            ));
         }
         if profile.ocsp_no_check {
-            t.extra.push(Extension::new(oids::OCSP_NO_CHECK, false, der::null()));
+            t.extra
+                .push(Extension::new(oids::OCSP_NO_CHECK, false, der::null()));
         }
         if not_after < not_before {
-            return Err(Error::policy("the certificate would expire before it starts"));
+            return Err(Error::policy(
+                "the certificate would expire before it starts",
+            ));
         }
 
-        let subject_der = t.subject.to_der();
-        let spki_info = crate::key::parse_spki(&t.spki)
-            .ok_or_else(|| Error::coded(Code::CertificateUnknown, "x509: cannot parse public key"))?;
-        let ski = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, spki_info.key);
-
-        // Issuer: the CA's raw subject, or our own subject for a new root.
-        let (issuer_der, issuer_ski) = match &self.ca {
+        let ocsp: Vec<String> = if ocsp_url.is_empty() {
+            Vec::new()
+        } else {
+            vec![ocsp_url.clone()]
+        };
+        let mut serial = [0u8; 20];
+        self.entropy.fill(&mut serial);
+        serial[0] &= 0x7f;
+        let issuer = match &self.ca {
             Some(ca) => {
                 if ca.public_key_der() != self.key.public_key_der() {
                     return Err(Error::coded(
@@ -368,79 +416,216 @@ impl LocalSigner {
                         "x509: provided PrivateKey doesn't match parent's PublicKey",
                     ));
                 }
-                (ca.subject_raw().to_vec(), ca.subject_key_id())
+                Some((ca.subject_raw().to_vec(), ca.subject_key_id()))
             }
             None => {
                 if !t.is_ca {
                     return Err(policy_violation());
                 }
                 t.sans = t.sans.only_ips();
-                (subject_der.clone(), Some(ski.as_ref().to_vec()))
+                None
             }
         };
-
-        let has_extra = |oid: &str| t.extra.iter().any(|e| e.oid == oid);
-        let mut exts: Vec<Extension> = Vec::new();
-        if ku != 0 && !has_extra(oids::KEY_USAGE) {
-            exts.push(Extension::new(oids::KEY_USAGE, true, ext::key_usage(ku)));
-        }
-        if !eku.is_empty() && !has_extra(oids::EKU) {
-            exts.push(Extension::new(oids::EKU, false, ext::ext_key_usage(&eku)));
-        }
-        if !has_extra(oids::BASIC_CONSTRAINTS) {
-            let path = if t.max_path_len < 0 || (t.max_path_len == 0 && !t.max_path_len_zero) {
-                None
-            } else {
-                Some(t.max_path_len)
-            };
-            exts.push(Extension::new(oids::BASIC_CONSTRAINTS, true, ext::basic_constraints(t.is_ca, path)));
-        }
-        if !has_extra(oids::SKI) {
-            exts.push(Extension::new(oids::SKI, false, ext::subject_key_id(ski.as_ref())));
-        }
-        if issuer_der != subject_der
-            && let Some(aki) = issuer_ski.filter(|k| !k.is_empty())
-            && !has_extra(oids::AKI)
-        {
-            exts.push(Extension::new(oids::AKI, false, ext::authority_key_id(&aki)));
-        }
-        let ocsp: Vec<String> = if ocsp_url.is_empty() { Vec::new() } else { vec![ocsp_url.clone()] };
-        if (!ocsp.is_empty() || !issuer_urls.is_empty()) && !has_extra(oids::AIA) {
-            exts.push(Extension::new(oids::AIA, false, ext::authority_info_access(&ocsp, issuer_urls)));
-        }
-        if !t.sans.is_empty() && !has_extra(oids::SAN) {
-            exts.push(Extension::new(oids::SAN, t.subject.is_empty(), ext::subject_alt_name(&t.sans)?));
-        }
-        if let Some(url) = t.crl.first()
-            && !has_extra(oids::CRL_DP)
-        {
-            exts.push(Extension::new(oids::CRL_DP, false, ext::crl_distribution_points(url)));
-        }
-        exts.extend(t.extra.iter().cloned());
-
-        let mut serial = [0u8; 20];
-        self.entropy.fill(&mut serial);
-        serial[0] &= 0x7f;
-        if serial.iter().all(|b| *b == 0) {
-            return Err(Error::coded(Code::CertificateUnknown, "random source returned no data"));
-        }
-        let ext_der: Vec<u8> = exts.iter().flat_map(Extension::to_der).collect();
-        let mut tbs_parts: Vec<Vec<u8>> = vec![
-            der::explicit(0, &der::int(2)),
-            der::uint(&serial),
-            self.key.signature_algorithm(),
-            issuer_der,
-            der::seq(&[&cert::encode_time(not_before), &cert::encode_time(not_after)]),
-            subject_der,
-            t.spki.clone(),
-        ];
-        if !exts.is_empty() {
-            tbs_parts.push(der::explicit(3, &der::tlv(der::tag::SEQUENCE, &ext_der)));
-        }
-        let tbs = der::tlv(der::tag::SEQUENCE, &tbs_parts.concat());
-        let sig = self.key.sign(&tbs)?;
-        Ok(der::seq(&[&tbs, &self.key.signature_algorithm(), &der::bit_string(&sig)]))
+        create_certificate(&Issued {
+            template: &t,
+            key_usage: ku,
+            ext_key_usage: &eku,
+            ocsp: &ocsp,
+            issuer_urls,
+            not_before,
+            not_after,
+            serial: &serial,
+            issuer,
+            key: &self.key,
+        })
     }
+}
+
+/// Everything `x509.CreateCertificate` needs.
+pub(crate) struct Issued<'a> {
+    pub(crate) template: &'a Template,
+    pub(crate) key_usage: u16,
+    pub(crate) ext_key_usage: &'a [&'static str],
+    pub(crate) ocsp: &'a [String],
+    pub(crate) issuer_urls: &'a [String],
+    pub(crate) not_before: DateTime<Utc>,
+    pub(crate) not_after: DateTime<Utc>,
+    pub(crate) serial: &'a [u8],
+    /// Issuer raw subject and SKI; `None` for a self-signed certificate.
+    pub(crate) issuer: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    pub(crate) key: &'a PrivateKey,
+}
+
+/// Go's `x509.CreateCertificate`: extension order and presence rules.
+pub(crate) fn create_certificate(i: &Issued<'_>) -> Result<Vec<u8>> {
+    let t = i.template;
+    let subject_der = t.subject.to_der();
+    let spki_info = crate::key::parse_spki(&t.spki)
+        .ok_or_else(|| Error::coded(Code::CertificateUnknown, "x509: cannot parse public key"))?;
+    let ski =
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, spki_info.key);
+    let (issuer_der, issuer_ski) = match &i.issuer {
+        Some((d, k)) => (d.clone(), k.clone()),
+        None => (subject_der.clone(), Some(ski.as_ref().to_vec())),
+    };
+    if serial_is_zero(i.serial) {
+        return Err(Error::coded(
+            Code::CertificateUnknown,
+            "random source returned no data",
+        ));
+    }
+    let has_extra = |oid: &str| t.extra.iter().any(|e| e.oid == oid);
+    let mut exts: Vec<Extension> = Vec::new();
+    if i.key_usage != 0 && !has_extra(oids::KEY_USAGE) {
+        exts.push(Extension::new(
+            oids::KEY_USAGE,
+            true,
+            ext::key_usage(i.key_usage),
+        ));
+    }
+    if !i.ext_key_usage.is_empty() && !has_extra(oids::EKU) {
+        exts.push(Extension::new(
+            oids::EKU,
+            false,
+            ext::ext_key_usage(i.ext_key_usage),
+        ));
+    }
+    if !has_extra(oids::BASIC_CONSTRAINTS) {
+        let path = if t.max_path_len < 0 || (t.max_path_len == 0 && !t.max_path_len_zero) {
+            None
+        } else {
+            Some(t.max_path_len)
+        };
+        exts.push(Extension::new(
+            oids::BASIC_CONSTRAINTS,
+            true,
+            ext::basic_constraints(t.is_ca, path),
+        ));
+    }
+    if !has_extra(oids::SKI) {
+        exts.push(Extension::new(
+            oids::SKI,
+            false,
+            ext::subject_key_id(ski.as_ref()),
+        ));
+    }
+    if issuer_der != subject_der
+        && let Some(aki) = issuer_ski.filter(|k| !k.is_empty())
+        && !has_extra(oids::AKI)
+    {
+        exts.push(Extension::new(
+            oids::AKI,
+            false,
+            ext::authority_key_id(&aki),
+        ));
+    }
+    if (!i.ocsp.is_empty() || !i.issuer_urls.is_empty()) && !has_extra(oids::AIA) {
+        exts.push(Extension::new(
+            oids::AIA,
+            false,
+            ext::authority_info_access(i.ocsp, i.issuer_urls),
+        ));
+    }
+    if !t.sans.is_empty() && !has_extra(oids::SAN) {
+        exts.push(Extension::new(
+            oids::SAN,
+            t.subject.is_empty(),
+            ext::subject_alt_name(&t.sans)?,
+        ));
+    }
+    if let Some(url) = t.crl.first()
+        && !has_extra(oids::CRL_DP)
+    {
+        exts.push(Extension::new(
+            oids::CRL_DP,
+            false,
+            ext::crl_distribution_points(url),
+        ));
+    }
+    exts.extend(t.extra.iter().cloned());
+
+    let ext_der: Vec<u8> = exts.iter().flat_map(Extension::to_der).collect();
+    let mut tbs_parts: Vec<Vec<u8>> = vec![
+        der::explicit(0, &der::int(2)),
+        der::uint(i.serial),
+        i.key.signature_algorithm(),
+        issuer_der,
+        der::seq(&[
+            &cert::encode_time(i.not_before),
+            &cert::encode_time(i.not_after),
+        ]),
+        subject_der,
+        t.spki.clone(),
+    ];
+    if !exts.is_empty() {
+        tbs_parts.push(der::explicit(3, &der::tlv(der::tag::SEQUENCE, &ext_der)));
+    }
+    let tbs = der::tlv(der::tag::SEQUENCE, &tbs_parts.concat());
+    let sig = i.key.sign(&tbs)?;
+    Ok(der::seq(&[
+        &tbs,
+        &i.key.signature_algorithm(),
+        &der::bit_string(&sig),
+    ]))
+}
+
+fn serial_is_zero(serial: &[u8]) -> bool {
+    serial.iter().all(|b| *b == 0)
+}
+
+/// cfssl's `selfsign.Sign`: a certificate for the CSR signed by its own
+/// key, per `profile` (a 63-bit serial, NotBefore = now − 5 min unrounded,
+/// NotAfter = now + expiry, the CSR's extensions copied).
+///
+/// # Errors
+/// 9002/9003/9300 for the CSR, 5100 when the profile has no usages.
+pub fn selfsign(
+    key: &PrivateKey,
+    csr_pem: &[u8],
+    profile: &Profile,
+    clock: &dyn Clock,
+    entropy: &dyn Entropy,
+) -> Result<Vec<u8>> {
+    let csr = Csr::from_pem(csr_pem)?;
+    csr.verify()?;
+    let (ku, eku) = profile.usage_bits();
+    if ku == 0 && eku.is_empty() {
+        return Err(Error::coded(
+            Code::PolicyNoKeyUsages,
+            "Invalid policy: no key usage available",
+        ));
+    }
+    let t = Template {
+        subject: csr.subject().clone(),
+        spki: csr.public_key_der().to_vec(),
+        sans: csr.sans(),
+        is_ca: profile.ca_constraint.is_ca,
+        max_path_len: -1,
+        max_path_len_zero: false,
+        extra: csr
+            .extensions()
+            .iter()
+            .filter(|e| e.oid != oids::BASIC_CONSTRAINTS)
+            .cloned()
+            .collect(),
+        crl: Vec::new(),
+    };
+    let mut serial = [0u8; 8];
+    entropy.fill(&mut serial);
+    serial[0] &= 0x7f;
+    let now = clock.now();
+    create_certificate(&Issued {
+        template: &t,
+        key_usage: ku,
+        ext_key_usage: &eku,
+        ocsp: &[],
+        issuer_urls: &[],
+        not_before: now - Duration::minutes(5),
+        not_after: now + Duration::nanoseconds(profile.expiry),
+        serial: &serial,
+        issuer: None,
+        key,
+    })
 }
 
 fn policy_violation() -> Error {
@@ -517,9 +702,15 @@ mod tests {
     #[test]
     fn rounding_is_go_half_up() {
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 30).unwrap();
-        assert_eq!(round_minute(t), Utc.with_ymd_and_hms(2026, 1, 1, 10, 1, 0).unwrap());
+        assert_eq!(
+            round_minute(t),
+            Utc.with_ymd_and_hms(2026, 1, 1, 10, 1, 0).unwrap()
+        );
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 29).unwrap();
-        assert_eq!(round_minute(t), Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 0).unwrap());
+        assert_eq!(
+            round_minute(t),
+            Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 0).unwrap()
+        );
     }
 
     #[test]

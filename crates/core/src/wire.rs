@@ -65,6 +65,9 @@ mod tests {
     fn go_escapes() {
         assert_eq!(go_string("a<b>&c\n/"), r#""a\u003cb\u003e\u0026c\n/""#);
         assert_eq!(error_json(5100, "x"), r#"{"code":5100,"message":"x"}"#);
-        assert_eq!(cert_output(Some("C"), None, Some("K")), r#"{"cert":"C","key":"K"}"#);
+        assert_eq!(
+            cert_output(Some("C"), None, Some("K")),
+            r#"{"cert":"C","key":"K"}"#
+        );
     }
 }

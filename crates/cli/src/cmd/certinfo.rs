@@ -7,7 +7,11 @@ use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
 /// `cfssl certinfo -cert FILE|-`.
-pub(crate) fn certinfo(flags: &Flags, _args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+pub(crate) fn certinfo(
+    flags: &Flags,
+    _args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
     load_config(flags)?;
     let cert = flags.string("cert");
     if !cert.is_empty() {
@@ -15,7 +19,10 @@ pub(crate) fn certinfo(flags: &Flags, _args: &[String], ctx: &mut Ctx<'_, '_>) -
         let c = Certificate::from_pem(&bytes).map_err(core_err)?;
         return print_line(ctx, &cfssl_core::certinfo::certificate_json(&c));
     }
-    if !flags.string("csr").is_empty() || !flags.string("domain").is_empty() || !flags.string("serial").is_empty() {
+    if !flags.string("csr").is_empty()
+        || !flags.string("domain").is_empty()
+        || !flags.string("serial").is_empty()
+    {
         return Err(CmdError::Plain(
             "certinfo of a CSR, a remote domain or a database serial is not supported by this build yet"
                 .into(),

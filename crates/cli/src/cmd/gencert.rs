@@ -12,7 +12,8 @@ use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
 /// The warning cfssl prints when a leaf has no hosts.
-const NO_HOSTS_WARNING: &str = "This certificate lacks a \"hosts\" field. This makes it unsuitable for
+const NO_HOSTS_WARNING: &str =
+    "This certificate lacks a \"hosts\" field. This makes it unsuitable for
 websites. For more information see the Baseline Requirements for the Issuance and Management
 of Publicly-Trusted Certificates, v.1.1.6, from the CA/Browser Forum (https://cabforum.org);
 specifically, section 10.2.3 (\"Information Requirements\").";
@@ -21,7 +22,9 @@ fn only_one(rest: &[String]) -> Result<(), CmdError> {
     if rest.is_empty() {
         Ok(())
     } else {
-        Err(CmdError::Plain("only one argument is accepted, please check with usage".into()))
+        Err(CmdError::Plain(
+            "only one argument is accepted, please check with usage".into(),
+        ))
     }
 }
 
@@ -46,10 +49,17 @@ pub(crate) fn load_signer(
         });
     }
     let ca_pem = read_bytes(ctx, ca).map_err(CmdError::Plain)?;
-    let key_pem = read_bytes(ctx, ca_key).map_err(|m| CmdError::Cfssl { code: 1001, message: m })?;
+    let key_pem = read_bytes(ctx, ca_key).map_err(|m| CmdError::Cfssl {
+        code: 1001,
+        message: m,
+    })?;
     let cert = Certificate::from_pem(&ca_pem).map_err(core_err)?;
     let key = PrivateKey::from_pem(&key_pem).map_err(core_err)?;
-    Ok(LocalSigner::new(cert, key, config.unwrap_or_default_policy()))
+    Ok(LocalSigner::new(
+        cert,
+        key,
+        config.unwrap_or_default_policy(),
+    ))
 }
 
 trait DefaultPolicy {
@@ -67,7 +77,11 @@ impl DefaultPolicy for Option<cfssl_core::config::Config> {
 }
 
 /// `cfssl gencert`.
-pub(crate) fn gencert(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+pub(crate) fn gencert(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
     let config = load_config(flags)?;
     if flags.bool("renewca") {
         ctx.info("re-generate a CA certificate from CA cert and key");
@@ -88,15 +102,22 @@ pub(crate) fn gencert(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> 
             ctx.info("re-generate a CA certificate from CSR and CA key");
             let key = read_bytes(ctx, ca_key).map_err(CmdError::Plain)?;
             let key = PrivateKey::from_pem(&key).map_err(core_err)?;
-            initca::new_from_key(&req, key, initca::Options::default(), &mut CtxLog(ctx)).map_err(|e| {
-                ctx.error(&initca::render(&e));
-                core_err(e)
-            })?
+            initca::new_from_key(&req, key, initca::Options::default(), &mut CtxLog(ctx)).map_err(
+                |e| {
+                    ctx.error(&initca::render(&e));
+                    core_err(e)
+                },
+            )?
         };
-        return print_line(ctx, &cert_output(Some(&out.cert), Some(&out.csr), out.key.as_deref()));
+        return print_line(
+            ctx,
+            &cert_output(Some(&out.cert), Some(&out.csr), out.key.as_deref()),
+        );
     }
     if req.ca.is_some() {
-        return Err(CmdError::Plain("ca section only permitted in initca".into()));
+        return Err(CmdError::Plain(
+            "ca section only permitted in initca".into(),
+        ));
     }
     let hosts = split_hosts(flags.string("hostname"));
     if let Some(h) = &hosts {
@@ -130,7 +151,10 @@ pub(crate) fn gencert(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> 
         ctx.warning(NO_HOSTS_WARNING);
     }
     let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &cert);
-    print_line(ctx, &cert_output(Some(&cert), Some(&csr), Some(&key.to_pem())))
+    print_line(
+        ctx,
+        &cert_output(Some(&cert), Some(&csr), Some(&key.to_pem())),
+    )
 }
 
 fn renew(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<String, CmdError> {
@@ -142,15 +166,25 @@ fn renew(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<String, CmdError> {
 }
 
 /// `cfssl genkey`.
-pub(crate) fn genkey(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+pub(crate) fn genkey(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
     load_config(flags)?;
     let req = read_request(ctx, args)?;
     if flags.bool("initca") {
-        let out = initca::new(&req, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)?;
-        return print_line(ctx, &cert_output(Some(&out.cert), Some(&out.csr), out.key.as_deref()));
+        let out =
+            initca::new(&req, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)?;
+        return print_line(
+            ctx,
+            &cert_output(Some(&out.cert), Some(&out.csr), out.key.as_deref()),
+        );
     }
     if req.ca.is_some() {
-        return Err(CmdError::Plain("ca section only permitted in initca".into()));
+        return Err(CmdError::Plain(
+            "ca section only permitted in initca".into(),
+        ));
     }
     ctx.info("generate received request");
     let (key, csr) = initca::generate_key_and_csr(&req, &mut CtxLog(ctx)).map_err(core_err)?;
@@ -158,7 +192,11 @@ pub(crate) fn genkey(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> R
 }
 
 /// `cfssl gencsr`.
-pub(crate) fn gencsr(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+pub(crate) fn gencsr(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
     load_config(flags)?;
     let key_file = flags.string("key");
     if key_file.is_empty() {

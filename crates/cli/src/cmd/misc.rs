@@ -8,7 +8,11 @@ use crate::flags::Flags;
 pub(crate) const CFSSL_VERSION: &str = "1.6.5";
 
 /// `cfssl version`.
-pub(crate) fn version(flags: &Flags, _args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+pub(crate) fn version(
+    flags: &Flags,
+    _args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
     load_config(flags)?;
     print_raw(
         ctx,
@@ -21,7 +25,11 @@ pub(crate) fn version(flags: &Flags, _args: &[String], ctx: &mut Ctx<'_, '_>) ->
 
 /// `cfssl print-defaults list|config|csr` (templates as printed by cfssl 1.6.5,
 /// kept byte for byte in `src/defaults/`).
-pub(crate) fn print_defaults(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+pub(crate) fn print_defaults(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
     load_config(flags)?;
     let Some(what) = args.first() else {
         return Err(CmdError::Plain(

@@ -1,7 +1,6 @@
 //! cfssl's commands. Each reads its inputs, calls `cfssl-core`, and prints
 //! through the context; none holds PKI logic of its own.
 
-
 use cfssl_core::Error;
 use cfssl_core::config::Config;
 
@@ -18,15 +17,42 @@ mod sign;
 /// them. cfssl's other commands (`serve`, `bundle`, `gencrl`, `crl`,
 /// `revoke`, `ocsp*`, `scan`) are not listed until they work.
 pub const COMMANDS: &[Command] = &[
-    Command { name: "sign", run: sign::sign },
-    Command { name: "version", run: misc::version },
-    Command { name: "print-defaults", run: misc::print_defaults },
-    Command { name: "gencert", run: gencert::gencert },
-    Command { name: "gencsr", run: gencert::gencsr },
-    Command { name: "selfsign", run: sign::selfsign },
-    Command { name: "info", run: info::info },
-    Command { name: "certinfo", run: certinfo::certinfo },
-    Command { name: "genkey", run: gencert::genkey },
+    Command {
+        name: "sign",
+        run: sign::sign,
+    },
+    Command {
+        name: "version",
+        run: misc::version,
+    },
+    Command {
+        name: "print-defaults",
+        run: misc::print_defaults,
+    },
+    Command {
+        name: "gencert",
+        run: gencert::gencert,
+    },
+    Command {
+        name: "gencsr",
+        run: gencert::gencsr,
+    },
+    Command {
+        name: "selfsign",
+        run: sign::selfsign,
+    },
+    Command {
+        name: "info",
+        run: info::info,
+    },
+    Command {
+        name: "certinfo",
+        run: certinfo::certinfo,
+    },
+    Command {
+        name: "genkey",
+        run: gencert::genkey,
+    },
 ];
 
 /// A core error as cfssl prints it: coded errors as JSON, others as text.
@@ -109,7 +135,10 @@ pub(crate) fn load_config(flags: &crate::flags::Flags) -> Result<Option<Config>,
         return Ok(None);
     }
     let bytes = std::fs::read(path).map_err(|_| {
-        CmdError::ConfigLoad(cfssl_core::wire::error_json(5200, "could not read configuration file"))
+        CmdError::ConfigLoad(cfssl_core::wire::error_json(
+            5200,
+            "could not read configuration file",
+        ))
     })?;
     Config::from_json(&bytes).map(Some).map_err(|e| {
         CmdError::ConfigLoad(match e.code() {
@@ -149,4 +178,3 @@ pub(crate) fn print_raw(ctx: &mut Ctx<'_, '_>, s: &str) -> Result<(), CmdError> 
         .write_all(s.as_bytes())
         .map_err(|e| CmdError::Plain(format!("write /dev/stdout: {e}")))
 }
-

@@ -3,7 +3,9 @@
 use cfssl_core::config::Profile;
 use cfssl_core::csr::CertificateRequest;
 use cfssl_core::initca;
-use cfssl_core::signer::{self, SignRequest, SubjectOverride, SystemClock, SystemEntropy, split_hosts};
+use cfssl_core::signer::{
+    self, SignRequest, SubjectOverride, SystemClock, SystemEntropy, split_hosts,
+};
 use cfssl_core::wire::cert_output;
 
 use super::gencert::load_signer;
@@ -74,7 +76,11 @@ pub(crate) fn sign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Res
 }
 
 /// `cfssl selfsign`.
-pub(crate) fn selfsign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+pub(crate) fn selfsign(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
     let config = load_config(flags)?;
     let mut args = args;
     if flags.string("hostname").is_empty() && !flags.bool("initca") {
@@ -102,6 +108,8 @@ pub(crate) fn selfsign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) ->
         .map_err(core_err)?;
     let _ = ctx.io.stderr.write_all(SELFSIGN_WARNING.as_bytes());
     let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &cert);
-    print_line(ctx, &cert_output(Some(&cert), Some(&csr), Some(&key.to_pem())))
+    print_line(
+        ctx,
+        &cert_output(Some(&cert), Some(&csr), Some(&key.to_pem())),
+    )
 }
-
