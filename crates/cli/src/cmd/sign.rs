@@ -66,13 +66,15 @@ pub(crate) fn sign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Res
         }
     }
     let mut s = load_signer(flags, ctx, config)?;
+    // cfssl prints the CSR input back verbatim next to the certificate.
+    let csr_text = String::from_utf8_lossy(&csr).into_owned();
     let mut req = SignRequest::new(csr);
     req.hosts = split_hosts(flags.string("hostname"));
     req.subject = subject;
     req.profile = flags.string("profile").to_string();
     let cert = s.sign(&req, &mut CtxLog(ctx)).map_err(core_err)?;
     let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &cert);
-    print_line(ctx, &cert_output(Some(&cert), None, None))
+    print_line(ctx, &cert_output(Some(&cert), Some(&csr_text), None))
 }
 
 /// `cfssl selfsign`.
