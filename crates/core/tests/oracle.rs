@@ -2,6 +2,9 @@
 //! (`x509-parser`) and, where `openssl` is installed, by OpenSSL, and chains
 //! are verified.
 
+// Test helpers outside `#[test]` functions: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 use cfssl_core::cert::Certificate;
