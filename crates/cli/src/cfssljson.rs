@@ -104,7 +104,7 @@ pub fn run_cfssljson(args: &[String], io: &mut CfssljsonIo<'_>) -> i32 {
     };
     let outcome = if opts.version {
         // cfssl prints version.FormatVersion(): "Version: …\nRuntime: <go version>\n".
-        let text = format!("Version: {}\nRuntime: rust\n", env!("CARGO_PKG_VERSION"));
+        let text = crate::version_text();
         print_stdout(io, text.as_bytes())
     } else {
         run(&opts, io)
@@ -2213,10 +2213,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let r = run_in(dir.path(), &["-version"], b"");
         assert_eq!(r.code, 0);
-        assert_eq!(
-            r.stdout,
-            format!("Version: {}\nRuntime: rust\n", env!("CARGO_PKG_VERSION"))
-        );
+        assert_eq!(r.stdout, crate::version_text());
         let r = run_in(dir.path(), &["-nope"], b"");
         assert_eq!(r.code, 2);
         assert_eq!(

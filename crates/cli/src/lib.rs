@@ -15,3 +15,15 @@ pub mod log;
 pub fn run_cfssl(args: &[String], io: &mut dispatch::Io<'_>) -> i32 {
     dispatch::run_cfssl(args, cmd::COMMANDS, io)
 }
+
+/// The cfssl release whose behaviour these tools reproduce.
+pub const CFSSL_VERSION: &str = "1.6.5";
+
+/// What `cfssl version` and `cfssljson -version` print: cfssl's two-line
+/// shape, with our own runtime line (a ledgered divergence).
+pub fn version_text() -> String {
+    format!(
+        "Version: {CFSSL_VERSION}\nRuntime: cfssl-rs {} (Rust)\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}

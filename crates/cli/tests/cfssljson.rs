@@ -279,7 +279,8 @@ fn version_prints_version_and_runtime() {
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
     assert_eq!(
         String::from_utf8(r.stdout).expect("utf-8"),
-        format!("Version: {}\nRuntime: rust\n", env!("CARGO_PKG_VERSION"))
+        cfssl_cli::version_text(),
+        "the same two lines as `cfssl version`"
     );
 }
 

@@ -4,9 +4,6 @@ use super::{load_config, print_raw};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
-/// The cfssl release whose behaviour this build reproduces.
-pub(crate) const CFSSL_VERSION: &str = "1.6.5";
-
 /// `cfssl version`.
 pub(crate) fn version(
     flags: &Flags,
@@ -14,13 +11,7 @@ pub(crate) fn version(
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
     load_config(flags)?;
-    print_raw(
-        ctx,
-        &format!(
-            "Version: {CFSSL_VERSION}\nRuntime: cfssl-rs {} (Rust)\n",
-            env!("CARGO_PKG_VERSION")
-        ),
-    )
+    print_raw(ctx, &crate::version_text())
 }
 
 /// `cfssl print-defaults list|config|csr` (templates as printed by cfssl 1.6.5,
