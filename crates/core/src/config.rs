@@ -224,10 +224,11 @@ impl Profile {
                 && na < nb
             {
                 // cfssl panics here ("Wrap needs a supplied error"); we say why.
+                let fmt = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
                 return Err(Error::policy(format!(
                     "not_after ({}) is before not_before ({})",
-                    na.to_rfc3339(),
-                    nb.to_rfc3339()
+                    fmt(na),
+                    fmt(nb)
                 )));
             }
         } else if !self.remote.is_empty() && !cfg.remotes.iter().any(|(k, _)| *k == self.remote) {
