@@ -310,19 +310,19 @@ impl LocalSigner {
                 }
             }
         }
-        let der = self.sign_template(t, &profile)?;
+        let (der, serial) = self.sign_template(t, &profile)?;
         log.log(
             Level::Info,
             &format!(
                 "signed certificate with serial number {}",
-                cert::decimal(&serial_of(&der))
+                cert::decimal(&serial)
             ),
         );
         Ok(der)
     }
 
-    /// `FillTemplate` + `x509.CreateCertificate`.
-    fn sign_template(&mut self, mut t: Template, profile: &Profile) -> Result<Vec<u8>> {
+    /// `FillTemplate` + `x509.CreateCertificate`. Returns the certificate DER and its serial number's magnitude.
+    fn sign_template(&mut self, mut t: Template, profile: &Profile) -> Result<(Vec<u8>, [u8; 20])> {
         let default = &self.policy.default;
         let (ku, eku) = profile.usage_bits();
         if ku == 0 && eku.is_empty() {
@@ -426,7 +426,7 @@ impl LocalSigner {
                 None
             }
         };
-        create_certificate(&Issued {
+        let der = create_certificate(&Issued {
             template: &t,
             key_usage: ku,
             ext_key_usage: &eku,
@@ -437,7 +437,8 @@ impl LocalSigner {
             serial: &serial,
             issuer,
             key: &self.key,
-        })
+        })?;
+        Ok((der, serial))
     }
 }
 
@@ -630,12 +631,6 @@ pub fn selfsign(
 
 fn policy_violation() -> Error {
     Error::coded(Code::PolicyInvalidRequest, "Policy violation request")
-}
-
-fn serial_of(cert_der: &[u8]) -> Vec<u8> {
-    Certificate::from_der(cert_der)
-        .map(|c| c.serial().to_vec())
-        .unwrap_or_default()
 }
 
 /// Go's `time.Round(time.Minute)`: halfway rounds up.
