@@ -14,169 +14,272 @@ use crate::error::{Error, Result};
 /// Nanoseconds, as Go's `time.Duration`.
 pub type Nanos = i64;
 
-const UNITS: &[(&str, u64)] = &[
-    ("ns", 1),
-    ("us", 1_000),
-    ("µs", 1_000),
-    ("μs", 1_000),
-    ("ms", 1_000_000),
-    ("s", 1_000_000_000),
-    ("m", 60_000_000_000),
-    ("h", 3_600_000_000_000),
-];
+const NANOS_PER_MICRO: i64 = 1_000;
+const NANOS_PER_MILLI: i64 = 1_000_000;
+const NANOS_PER_SEC: i64 = 1_000_000_000;
 
-/// Parses a Go duration string, with Go's error messages
-/// (`time: unknown unit "d" in duration "365d"`).
+/// Parses a duration with the grammar and error texts of Go's `time.ParseDuration` (Go 1.19).
+///
+/// The grammar is `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` with units `ns`, `us`, `µs` (U+00B5),
+/// `μs` (U+03BC), `ms`, `s`, `m`, `h`, or the bare string `0` (optionally signed). There are
+/// no days or years. Examples: `8760h`, `1h30m`, `1.5h`, `+5h`, `-1m`, `0`, `.5s`, `1h1h`.
 ///
 /// # Errors
-/// [`Error::Duration`] with Go's text when `s` is not a Go duration.
-pub fn parse(s: &str) -> Result<Nanos> {
-    let orig = s;
-    let invalid = || Error::Duration(format!("time: invalid duration {}", go_quote(orig)));
-    let mut s = s;
+///
+/// [`Error::Duration`] with Go's messages, with Go's quoting of the input:
+/// `time: invalid duration "x"`, `time: unknown unit "d" in duration "365d"`,
+/// `time: missing unit in duration "10"`; overflow beyond ±2^63 ns is `time: invalid duration`.
+pub fn parse(input: &str) -> Result<Nanos> {
+    let invalid = || Error::Duration(format!("time: invalid duration {}", go_time_quote(input)));
+    let mut s = input.as_bytes();
     let mut neg = false;
-    if let Some(c) = s.chars().next()
-        && (c == '-' || c == '+')
+    if let Some((&c, rest)) = s.split_first()
+        && (c == b'-' || c == b'+')
     {
-        neg = c == '-';
-        s = &s[1..];
+        neg = c == b'-';
+        s = rest;
     }
-    if s == "0" {
+    if s == b"0" {
         return Ok(0);
     }
     if s.is_empty() {
         return Err(invalid());
     }
+    const LIMIT: u64 = 1 << 63;
     let mut total: u64 = 0;
     while !s.is_empty() {
-        // integer part
-        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
-        let (int_part, rest) = s.split_at(int_len);
-        s = rest;
-        let mut frac_part = "";
-        if let Some(rest) = s.strip_prefix('.') {
-            let n = rest.bytes().take_while(u8::is_ascii_digit).count();
-            frac_part = &rest[..n];
-            s = &rest[n..];
-            if int_part.is_empty() && frac_part.is_empty() {
-                return Err(invalid());
-            }
-        } else if int_part.is_empty() {
+        // The next character must be [0-9.].
+        if !(s[0] == b'.' || s[0].is_ascii_digit()) {
             return Err(invalid());
         }
-        let unit_len = s
-            .char_indices()
-            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
-            .map_or(s.len(), |(i, _)| i);
-        let (unit, rest) = s.split_at(unit_len);
+        // Consume [0-9]*.
+        let before = s.len();
+        let (mut v, rest) = leading_int(s).ok_or_else(invalid)?;
         s = rest;
-        if unit.is_empty() {
+        let pre = before != s.len();
+        // Consume (\.[0-9]*)?.
+        let mut post = false;
+        let (mut frac, mut scale) = (0u64, 1f64);
+        if let Some((&b'.', rest)) = s.split_first() {
+            s = rest;
+            let before = s.len();
+            let (f, sc, rest) = leading_fraction(s);
+            (frac, scale, s) = (f, sc, rest);
+            post = before != s.len();
+        }
+        if !pre && !post {
+            // No digits, as in ".s" or "-.s".
+            return Err(invalid());
+        }
+        // Consume the unit: everything up to the next [0-9.].
+        let unit_len = s
+            .iter()
+            .position(|&c| c == b'.' || c.is_ascii_digit())
+            .unwrap_or(s.len());
+        if unit_len == 0 {
             return Err(Error::Duration(format!(
                 "time: missing unit in duration {}",
-                go_quote(orig)
+                go_time_quote(input)
             )));
         }
-        let Some(&(_, scale)) = UNITS.iter().find(|(u, _)| *u == unit) else {
+        let (unit_bytes, rest) = s.split_at(unit_len);
+        s = rest;
+        let Some(unit) = duration_unit(unit_bytes) else {
             return Err(Error::Duration(format!(
                 "time: unknown unit {} in duration {}",
-                go_quote(unit),
-                go_quote(orig)
+                go_time_quote(&String::from_utf8_lossy(unit_bytes)),
+                go_time_quote(input)
             )));
         };
-        let v: u64 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().map_err(|_| invalid())?
-        };
-        let mut part = v.checked_mul(scale).ok_or_else(invalid)?;
-        if !frac_part.is_empty() {
-            // Go accumulates the fraction as a float scaled by the unit.
-            let mut f = 0f64;
-            let mut scale_f = 1f64;
-            for d in frac_part.bytes().take(18) {
-                f = f * 10.0 + f64::from(d - b'0');
-                scale_f *= 10.0;
-            }
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let add = (f * (scale as f64 / scale_f)) as u64;
-            part = part.checked_add(add).ok_or_else(invalid)?;
+        if v > LIMIT / unit {
+            return Err(invalid());
         }
-        total = total.checked_add(part).ok_or_else(invalid)?;
-        if total > i64::MAX as u64 + u64::from(neg) {
+        v *= unit;
+        if frac > 0 {
+            // Go uses float64 here; `as` reproduces Go's truncating float-to-integer conversion.
+            #[allow(
+                clippy::cast_precision_loss,
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss
+            )]
+            let extra = (frac as f64 * (unit as f64 / scale)) as u64;
+            v = v.saturating_add(extra);
+            if v > LIMIT {
+                return Err(invalid());
+            }
+        }
+        total = total.saturating_add(v);
+        if total > LIMIT {
             return Err(invalid());
         }
     }
     if neg {
-        Ok(0i64.wrapping_sub_unsigned(total))
-    } else {
-        i64::try_from(total).map_err(|_| invalid())
+        // total <= 2^63, so the negation fits (2^63 becomes i64::MIN).
+        return Ok(0i64.wrapping_sub_unsigned(total));
     }
+    i64::try_from(total).map_err(|_| invalid())
 }
 
-/// Go's `strconv.Quote` for the short ASCII strings seen in durations.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
+/// The nanoseconds per unit for a `time.ParseDuration` unit, as Go's `unitMap`.
+fn duration_unit(unit: &[u8]) -> Option<u64> {
+    Some(match unit {
+        b"ns" => 1,
+        // "µs" with U+00B5 MICRO SIGN and with U+03BC GREEK SMALL LETTER MU.
+        b"us" | b"\xc2\xb5s" | b"\xce\xbcs" => 1_000,
+        b"ms" => 1_000_000,
+        b"s" => 1_000_000_000,
+        b"m" => 60_000_000_000,
+        b"h" => 3_600_000_000_000,
+        _ => return None,
+    })
+}
+
+/// Consumes a leading `[0-9]*` (mirrors Go's `time.leadingInt`); `None` on overflow past 2^63.
+fn leading_int(s: &[u8]) -> Option<(u64, &[u8])> {
+    let mut x: u64 = 0;
+    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    for &c in &s[..digits] {
+        if x > (1 << 63) / 10 {
+            return None;
+        }
+        x = x * 10 + u64::from(c - b'0');
+        if x > 1 << 63 {
+            return None;
+        }
+    }
+    Some((x, &s[digits..]))
+}
+
+/// Consumes a leading `[0-9]*` fraction (mirrors Go's `time.leadingFraction`): stops gaining
+/// precision instead of failing on overflow.
+fn leading_fraction(s: &[u8]) -> (u64, f64, &[u8]) {
+    let mut x: u64 = 0;
+    let mut scale = 1f64;
+    let mut overflow = false;
+    let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    for &c in &s[..digits] {
+        if overflow {
+            continue;
+        }
+        if x > ((1u64 << 63) - 1) / 10 {
+            overflow = true;
+            continue;
+        }
+        let y = x * 10 + u64::from(c - b'0');
+        if y > 1 << 63 {
+            overflow = true;
+            continue;
+        }
+        x = y;
+        scale *= 10.0;
+    }
+    (x, scale, &s[digits..])
+}
+
+/// Quotes a string the way Go's `time` package does in its error messages: ASCII printable
+/// characters as-is (with `"` and `\` backslash-escaped), every byte of anything else as `\xNN`.
+fn go_time_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
+        if u32::from(c) >= 0x80 || c < ' ' {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        } else {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
         }
     }
     out.push('"');
     out
 }
 
-/// Formats nanoseconds as Go's `Duration.String` does (`8760h0m0s`, `5m0s`,
-/// `1.5s`, `0s`).
+/// Formats a duration as Go's `Duration.String` does: `96h0m0s`, `168h0m0s`, `5m0s`,
+/// `1h30m0s`, `1.5s`, `0s`, `1.2ms`, `3µs`, `7ns`, `-1m0s`.
 pub fn format(d: Nanos) -> String {
-    if d == 0 {
-        return "0s".into();
-    }
+    let mut u = d.unsigned_abs();
     let neg = d < 0;
-    let u = d.unsigned_abs();
-    let mut out = String::new();
-    if u < 1_000_000_000 {
-        let (unit, div) = if u < 1_000 {
-            ("ns", 1)
-        } else if u < 1_000_000 {
-            ("µs", 1_000)
+    // Built back to front, like Go.
+    let mut rev: Vec<u8> = Vec::with_capacity(32);
+    if u < NANOS_PER_SEC.unsigned_abs() {
+        if u == 0 {
+            return "0s".to_owned();
+        }
+        rev.push(b's');
+        let prec = if u < NANOS_PER_MICRO.unsigned_abs() {
+            rev.push(b'n');
+            0
+        } else if u < NANOS_PER_MILLI.unsigned_abs() {
+            // "µ" is 0xC2 0xB5, pushed in reverse.
+            rev.extend_from_slice(&[0xB5, 0xC2]);
+            3
         } else {
-            ("ms", 1_000_000)
+            rev.push(b'm');
+            6
         };
-        out.push_str(&frac(u, div));
-        out.push_str(unit);
+        u = push_frac_rev(&mut rev, u, prec);
+        push_int_rev(&mut rev, u);
     } else {
-        let h = u / 3_600_000_000_000;
-        let m = (u / 60_000_000_000) % 60;
-        let s_ns = u % 60_000_000_000;
-        if h > 0 {
-            out.push_str(&format!("{h}h"));
+        rev.push(b's');
+        u = push_frac_rev(&mut rev, u, 9);
+        // u is now whole seconds.
+        push_int_rev(&mut rev, u % 60);
+        u /= 60;
+        if u > 0 {
+            rev.push(b'm');
+            push_int_rev(&mut rev, u % 60);
+            u /= 60;
+            // Stop at hours: days can be different lengths.
+            if u > 0 {
+                rev.push(b'h');
+                push_int_rev(&mut rev, u);
+            }
         }
-        if h > 0 || m > 0 {
-            out.push_str(&format!("{m}m"));
-        }
-        out.push_str(&frac(s_ns, 1_000_000_000));
-        out.push('s');
     }
     if neg {
-        out.insert(0, '-');
+        rev.push(b'-');
     }
-    out
+    rev.reverse();
+    String::from_utf8_lossy(&rev).into_owned()
 }
 
-fn frac(v: u64, div: u64) -> String {
-    let int = v / div;
-    let rem = v % div;
-    if rem == 0 {
-        return int.to_string();
+/// Go's `fmtFrac`, writing reversed: the fraction `v / 10^prec` without trailing zeros (and
+/// without the point when it is zero). Returns `v / 10^prec`.
+fn push_frac_rev(rev: &mut Vec<u8>, mut v: u64, prec: u32) -> u64 {
+    let mut print = false;
+    for _ in 0..prec {
+        let digit = v % 10;
+        print = print || digit != 0;
+        if print {
+            rev.push(b'0' + digit_byte(digit));
+        }
+        v /= 10;
     }
-    let width = div.to_string().len() - 1;
-    let digits = format!("{rem:0width$}");
-    format!("{int}.{}", digits.trim_end_matches('0'))
+    if print {
+        rev.push(b'.');
+    }
+    v
+}
+
+/// Go's `fmtInt`, writing reversed.
+fn push_int_rev(rev: &mut Vec<u8>, mut v: u64) {
+    if v == 0 {
+        rev.push(b'0');
+        return;
+    }
+    while v > 0 {
+        rev.push(b'0' + digit_byte(v % 10));
+        v /= 10;
+    }
+}
+
+/// A value known to be below 10, as a byte.
+fn digit_byte(d: u64) -> u8 {
+    u8::try_from(d % 10).unwrap_or(0)
 }
 
 #[cfg(test)]
