@@ -59,6 +59,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use cfssl_core::key::Zeroizing;
 use json::{Map, Value};
 
 /// What `cfssljson` reads from and writes to: the process's standard streams and working
@@ -142,8 +143,18 @@ struct Output {
     secret: bool,
 }
 
+impl Drop for Output {
+    /// A private key's bytes are wiped when no longer needed.
+    fn drop(&mut self) {
+        if self.secret {
+            drop(Zeroizing::new(std::mem::take(&mut self.contents)));
+        }
+    }
+}
+
 fn run(opts: &flags::Options, io: &mut CfssljsonIo<'_>) -> Result<(), Fatal> {
-    let data = read_input(&opts.input, io)?;
+    // The input holds the private key: wiped once done with.
+    let data = Zeroizing::new(read_input(&opts.input, io)?);
     let doc = json::parse(&data).map_err(|e| fatal(format_args!("Failed to parse input: {e}")))?;
     let input = if opts.bare {
         decode::bare(&doc)
@@ -204,15 +215,17 @@ fn read_input(name: &str, io: &mut CfssljsonIo<'_>) -> Result<Vec<u8>, Fatal> {
             "Failed to read input: open : no such file or directory",
         ));
     }
+    // A key pasted in place of the file name is not echoed.
+    let shown = crate::cmd::shown_name(name);
     let mut file = File::open(io.cwd.join(name)).map_err(|e| {
         fatal(format_args!(
-            "Failed to read input: open {name}: {}",
+            "Failed to read input: open {shown}: {}",
             go_error(&e)
         ))
     })?;
     file.read_to_end(&mut data).map_err(|e| {
         fatal(format_args!(
-            "Failed to read input: read {name}: {}",
+            "Failed to read input: read {shown}: {}",
             go_error(&e)
         ))
     })?;
@@ -2196,6 +2209,20 @@ mod tests {
             stdout: String::from_utf8(stdout).expect("utf-8 stdout"),
             stderr: String::from_utf8(stderr).expect("utf-8 stderr"),
         }
+    }
+
+    /// Regression (found by the secrets review): `-f "$KEY"` printed the key
+    /// in `Failed to read input: open -----BEGIN …: no such file or directory`.
+    #[test]
+    fn pem_given_as_the_input_name_is_not_echoed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMbZRwxceu1D0u6D\n-----END EC PRIVATE KEY-----\n";
+        let r = run_in(dir.path(), &["-bare", "-f", key], b"");
+        assert_eq!(r.code, 1);
+        assert_eq!(
+            r.stderr,
+            "Failed to read input: open [PEM data given as a file name, not shown]: no such file or directory\n"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use crate::error::{Error, Result};
 
 /// Maximum nesting depth; Go allows 10000, deeper input is rejected with
-/// Go's own message.
+/// Go's own message (`invalid character '[' exceeded max depth`).
 const MAX_DEPTH: usize = 10_000;
 
 /// A parsed JSON value. Numbers keep their source text.
@@ -58,7 +58,7 @@ pub(crate) fn parse(input: &[u8]) -> Result<Value> {
     if p.i >= p.s.len() {
         return Err(Error::Json("unexpected end of JSON input".into()));
     }
-    let v = p.value(0)?;
+    let v = p.value()?;
     p.ws();
     if let Some(&c) = p.s.get(p.i) {
         return Err(p.bad(c, "after top-level value"));
@@ -71,15 +71,49 @@ struct Parser<'a> {
     i: usize,
 }
 
+/// A container being parsed: the members so far (and, for an object, the
+/// key of the member whose value comes next).
+enum Frame {
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>, String),
+}
+
+impl Drop for Value {
+    /// Drops nested containers one level at a time instead of recursively,
+    /// so that a value nested 10000 deep cannot overflow the stack.
+    fn drop(&mut self) {
+        let mut pending: Vec<Value> = Vec::new();
+        let take_children = |v: &mut Value, pending: &mut Vec<Value>| match v {
+            Self::Array(items) => pending.append(items),
+            Self::Object(members) => pending.extend(members.drain(..).map(|(_, v)| v)),
+            _ => {}
+        };
+        take_children(self, &mut pending);
+        while let Some(mut v) = pending.pop() {
+            // `v` is dropped at the end of this iteration with no children left.
+            take_children(&mut v, &mut pending);
+        }
+    }
+}
+
+/// Go's `quoteChar`: the byte taken as the code point U+0000–U+00FF, quoted
+/// as `strconv.Quote` would, between single quotes (a UTF-8 byte-order mark
+/// thus reads `'ï'`, as in Go).
 fn quote_char(c: u8) -> String {
     match c {
         b'\'' => "'\\''".into(),
         b'"' => "'\"'".into(),
+        b'\\' => "'\\\\'".into(),
+        0x07 => "'\\a'".into(),
+        0x08 => "'\\b'".into(),
+        0x0c => "'\\f'".into(),
         b'\n' => "'\\n'".into(),
         b'\r' => "'\\r'".into(),
         b'\t' => "'\\t'".into(),
+        0x0b => "'\\v'".into(),
         c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
-        c if c >= 0x80 => "'\\ufffd'".into(),
+        // Not printable in Go: C1 controls, no-break space, soft hyphen.
+        c if (0x80..=0xa0).contains(&c) || c == 0xad => format!("'\\u{c:04x}'"),
         c => format!("'{}'", char::from(c)),
     }
 }
@@ -105,30 +139,105 @@ impl Parser<'_> {
         Ok(c)
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value> {
-        if depth > MAX_DEPTH {
-            return Err(Error::Json("exceeded max depth".into()));
+    /// Parses one value. Containers are parsed with an explicit stack rather
+    /// than by recursion, so that nesting as deep as Go allows (10000) cannot
+    /// overflow the thread's stack.
+    fn value(&mut self) -> Result<Value> {
+        let mut open: Vec<Frame> = Vec::new();
+        loop {
+            // The start of a value: a scalar, or a container to open.
+            let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+            let mut v = match c {
+                b'{' | b'[' => {
+                    if open.len() >= MAX_DEPTH {
+                        return Err(self.bad(c, "exceeded max depth"));
+                    }
+                    self.i += 1;
+                    self.ws();
+                    if c == b'{' {
+                        if self.s.get(self.i) == Some(&b'}') {
+                            self.i += 1;
+                            Value::Object(Vec::new())
+                        } else {
+                            let key = self.member_key()?;
+                            open.push(Frame::Object(Vec::new(), key));
+                            continue;
+                        }
+                    } else if self.s.get(self.i) == Some(&b']') {
+                        self.i += 1;
+                        Value::Array(Vec::new())
+                    } else {
+                        open.push(Frame::Array(Vec::new()));
+                        continue;
+                    }
+                }
+                b'"' => {
+                    self.i += 1;
+                    Value::String(self.string()?)
+                }
+                b't' => self.literal("true", Value::Bool(true))?,
+                b'f' => self.literal("false", Value::Bool(false))?,
+                b'n' => self.literal("null", Value::Null)?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                c => return Err(self.bad(c, "looking for beginning of value")),
+            };
+            // A complete value: hand it to the innermost open container, and
+            // close containers for as long as they end here.
+            loop {
+                self.ws();
+                match open.last_mut() {
+                    None => return Ok(v),
+                    Some(Frame::Array(items)) => {
+                        items.push(v);
+                        match self.next()? {
+                            b',' => {
+                                self.ws();
+                                break;
+                            }
+                            b']' => match open.pop() {
+                                Some(Frame::Array(items)) => v = Value::Array(items),
+                                _ => return Err(Self::eof()),
+                            },
+                            c => return Err(self.bad(c, "after array element")),
+                        }
+                    }
+                    Some(Frame::Object(members, key)) => {
+                        members.push((std::mem::take(key), v));
+                        match self.next()? {
+                            b',' => {
+                                let next_key = self.member_key()?;
+                                if let Some(Frame::Object(_, key)) = open.last_mut() {
+                                    *key = next_key;
+                                }
+                                break;
+                            }
+                            b'}' => match open.pop() {
+                                Some(Frame::Object(members, _)) => v = Value::Object(members),
+                                _ => return Err(Self::eof()),
+                            },
+                            c => return Err(self.bad(c, "after object key:value pair")),
+                        }
+                    }
+                }
+            }
         }
-        let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
-        match c {
-            b'{' => {
-                self.i += 1;
-                self.object(depth)
-            }
-            b'[' => {
-                self.i += 1;
-                self.array(depth)
-            }
-            b'"' => {
-                self.i += 1;
-                Ok(Value::String(self.string()?))
-            }
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Null),
-            b'-' | b'0'..=b'9' => self.number(),
-            c => Err(self.bad(c, "looking for beginning of value")),
+    }
+
+    /// `"key" :` of an object member, with the whitespace around it.
+    fn member_key(&mut self) -> Result<String> {
+        self.ws();
+        let c = self.next()?;
+        if c != b'"' {
+            return Err(self.bad(c, "looking for beginning of object key string"));
         }
+        let key = self.string()?;
+        self.ws();
+        let c = self.next()?;
+        if c != b':' {
+            return Err(self.bad(c, "after object key"));
+        }
+        self.ws();
+        Ok(key)
     }
 
     fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
@@ -246,56 +355,6 @@ impl Parser<'_> {
             v = v * 16 + d;
         }
         Ok(v)
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value> {
-        let mut members = Vec::new();
-        self.ws();
-        if self.s.get(self.i) == Some(&b'}') {
-            self.i += 1;
-            return Ok(Value::Object(members));
-        }
-        loop {
-            self.ws();
-            let c = self.next()?;
-            if c != b'"' {
-                return Err(self.bad(c, "looking for beginning of object key string"));
-            }
-            let key = self.string()?;
-            self.ws();
-            let c = self.next()?;
-            if c != b':' {
-                return Err(self.bad(c, "after object key"));
-            }
-            self.ws();
-            let v = self.value(depth + 1)?;
-            members.push((key, v));
-            self.ws();
-            match self.next()? {
-                b',' => continue,
-                b'}' => return Ok(Value::Object(members)),
-                c => return Err(self.bad(c, "after object key:value pair")),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value> {
-        let mut items = Vec::new();
-        self.ws();
-        if self.s.get(self.i) == Some(&b']') {
-            self.i += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            self.ws();
-            items.push(self.value(depth + 1)?);
-            self.ws();
-            match self.next()? {
-                b',' => continue,
-                b']' => return Ok(Value::Array(items)),
-                c => return Err(self.bad(c, "after array element")),
-            }
-        }
     }
 }
 
@@ -539,10 +598,113 @@ mod tests {
         );
     }
 
+    /// Regression (found by the hostile-input tests): nesting close to Go's
+    /// limit overflowed the stack of the recursive parser (and of the
+    /// recursive drop) in debug builds, aborting the process. Parsing and
+    /// dropping now use an explicit stack: a thread with a small stack copes
+    /// with the deepest document Go accepts.
+    #[test]
+    fn nesting_up_to_go_limit_needs_no_stack() {
+        let run = || {
+            let arrays = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+            assert!(matches!(parse(arrays.as_bytes()), Ok(Value::Array(_))));
+            let objects = format!("{}1{}", "{\"a\":".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+            assert!(matches!(parse(objects.as_bytes()), Ok(Value::Object(_))));
+            let mixed = format!(
+                "{}1{}",
+                "[{\"k\":".repeat(MAX_DEPTH / 2),
+                "}]".repeat(MAX_DEPTH / 2)
+            );
+            assert!(parse(mixed.as_bytes()).is_ok());
+            // One level more is Go's syntax error, found without recursing.
+            let too_deep = format!("{{\"CN\":{}", "[".repeat(MAX_DEPTH));
+            assert_eq!(
+                parse(too_deep.as_bytes()).unwrap_err().to_string(),
+                "invalid character '[' exceeded max depth"
+            );
+            let too_deep = "[".repeat(1_000_000);
+            assert_eq!(
+                parse(too_deep.as_bytes()).unwrap_err().to_string(),
+                "invalid character '[' exceeded max depth"
+            );
+            // A deep document cut short is dropped (partly built) without recursing.
+            let cut = format!("{}1", "[".repeat(MAX_DEPTH));
+            assert_eq!(
+                parse(cut.as_bytes()).unwrap_err().to_string(),
+                "unexpected end of JSON input"
+            );
+        };
+        std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(run)
+            .expect("spawn")
+            .join()
+            .expect("deep JSON handled within a 128 KiB stack");
+    }
+
+    /// Regression (found by the hostile-input tests): bytes from 0x80 up were
+    /// all shown as `'\ufffd'`, where Go shows the byte as a code point; a
+    /// UTF-8 byte-order mark before the JSON reads `'ï'` in Go's message
+    /// (and in cfssljson's, which already quoted like Go).
+    #[test]
+    fn bad_characters_are_quoted_like_go() {
+        assert_eq!(
+            err("\u{feff}{}"),
+            "invalid character 'ï' looking for beginning of value"
+        );
+        let cases: &[(u8, &str)] = &[
+            (b'x', "'x'"),
+            (b'\'', "'\\''"),
+            (b'"', "'\"'"),
+            (b'\\', "'\\\\'"),
+            (0, "'\\x00'"),
+            (7, "'\\a'"),
+            (8, "'\\b'"),
+            (9, "'\\t'"),
+            (10, "'\\n'"),
+            (11, "'\\v'"),
+            (12, "'\\f'"),
+            (13, "'\\r'"),
+            (0x1b, "'\\x1b'"),
+            (0x7f, "'\\x7f'"),
+            (0x80, "'\\u0080'"),
+            (0xa0, "'\\u00a0'"),
+            (0xad, "'\\u00ad'"),
+            (0xe9, "'é'"),
+            (0xff, "'ÿ'"),
+        ];
+        for (c, quoted) in cases {
+            assert_eq!(quote_char(*c), *quoted, "byte {c:#x}");
+        }
+    }
+
+    #[test]
+    fn containers_parse_like_go() {
+        let v = parse(br#" [ 1 , { "a" : [ ] , "b" : { } } , [ [ "x" ] ] ] "#).expect("valid");
+        let Value::Array(items) = &v else { panic!() };
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            err("[1,]"),
+            "invalid character ']' looking for beginning of value"
+        );
+        assert_eq!(
+            err("{\"a\":1,}"),
+            "invalid character '}' looking for beginning of object key string"
+        );
+        assert_eq!(err("[1}"), "invalid character '}' after array element");
+        assert_eq!(
+            err("{\"a\":1]"),
+            "invalid character ']' after object key:value pair"
+        );
+        assert_eq!(err("[[1]"), "unexpected end of JSON input");
+        assert_eq!(err("{\"a\""), "unexpected end of JSON input");
+        assert_eq!(err("[] x"), "invalid character 'x' after top-level value");
+    }
+
     #[test]
     fn objects_keep_order_and_strings_unescape() {
         let v = parse(br#"{"b":1,"a":"\u00fc\n","b":[true,null]}"#).expect("valid");
-        let Value::Object(m) = v else { panic!() };
+        let Value::Object(m) = &v else { panic!() };
         assert_eq!(m.len(), 3);
         assert_eq!(m[1].1, Value::String("ü\n".into()));
     }

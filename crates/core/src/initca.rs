@@ -11,7 +11,9 @@ use crate::pemfmt;
 use crate::signer::{Clock, Entropy, LocalSigner, SignRequest};
 
 /// What initca produces: PEM certificate, CSR and (for a new key) key.
-#[derive(Clone, Debug)]
+///
+/// Its `Debug` output leaves the key out.
+#[derive(Clone)]
 pub struct CaOutput {
     /// The CA certificate, PEM.
     pub cert: String,
@@ -19,6 +21,17 @@ pub struct CaOutput {
     pub csr: String,
     /// The new private key, PEM (`None` when an existing key was used).
     pub key: Option<String>,
+}
+
+impl std::fmt::Debug for CaOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material (a derived Debug would print the PEM).
+        f.debug_struct("CaOutput")
+            .field("cert", &self.cert)
+            .field("csr", &self.csr)
+            .field("key", &self.key.as_ref().map(|_| "<private key>"))
+            .finish()
+    }
 }
 
 /// Options shared by the initca functions: the clock and the serial source.
@@ -236,5 +249,28 @@ pub fn render(e: &Error) -> String {
     match e.code() {
         Some(code) => crate::wire::error_json(code, e.message()),
         None => e.message().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::NoLog;
+
+    /// Regression (found by the secrets review): `CaOutput` derived `Debug`,
+    /// so `{:?}` of a new CA, as in a log line or an `expect` message,
+    /// printed its private key.
+    #[test]
+    fn debug_never_shows_the_key() {
+        let req = CertificateRequest::from_json(br#"{"CN":"Debug CA"}"#).expect("request");
+        let ca = new(&req, Options::default(), &mut NoLog).expect("CA");
+        let key = ca.key.clone().expect("a new key");
+        let shown = format!("{ca:?}");
+        assert!(shown.contains("<private key>"), "{shown}");
+        assert!(!shown.contains("PRIVATE KEY"), "{shown}");
+        for line in key.lines().filter(|l| !l.starts_with("-----")) {
+            assert!(!shown.contains(line), "key line in Debug output");
+        }
+        assert!(shown.contains("BEGIN CERTIFICATE"));
     }
 }

@@ -18,6 +18,10 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 
+/// A buffer wiped (overwritten with zeros) when dropped: what this crate keeps
+/// private key bytes in (the `zeroize` crate, as re-exported through `rsa`).
+pub use rsa::pkcs1::der::zeroize::Zeroizing;
+
 use crate::der::{self, tag};
 use crate::error::{Code, Error, Result};
 
@@ -157,10 +161,13 @@ pub enum KeySpec {
     Ed25519,
 }
 
+// Key material: the aws-lc-rs key pairs live in AWS-LC, whose allocator
+// overwrites memory before freeing it; the DER copies kept here for output are
+// `Zeroizing`, wiped on drop.
 enum Inner {
     Rsa {
         pair: signature::RsaKeyPair,
-        pkcs1: Vec<u8>,
+        pkcs1: Zeroizing<Vec<u8>>,
     },
     Ecdsa {
         pair: EcdsaKeyPair,
@@ -168,11 +175,14 @@ enum Inner {
     },
     Ed25519 {
         pair: Ed25519KeyPair,
-        pkcs8: Vec<u8>,
+        pkcs8: Zeroizing<Vec<u8>>,
     },
 }
 
 /// A private key of one of the types cfssl handles.
+///
+/// Its `Debug` output names the key type only, and the copies of the key's
+/// bytes it holds are wiped when it is dropped.
 pub struct PrivateKey {
     inner: Inner,
 }
@@ -204,10 +214,11 @@ impl PrivateKey {
     pub fn generate_spec(spec: KeySpec) -> Result<Self> {
         let inner = match spec {
             KeySpec::Rsa(bits) => {
+                // `rsa::PrivateKey` and its `SecretDocument` wipe themselves on drop.
                 let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits as usize)
                     .map_err(|_| gen_failed())?;
                 let pkcs1 = key.to_pkcs1_der().map_err(|_| gen_failed())?;
-                let pkcs1 = pkcs1.as_bytes().to_vec();
+                let pkcs1 = Zeroizing::new(pkcs1.as_bytes().to_vec());
                 let pair = signature::RsaKeyPair::from_der(&pkcs1).map_err(|_| gen_failed())?;
                 Inner::Rsa { pair, pkcs1 }
             }
@@ -217,11 +228,12 @@ impl PrivateKey {
             },
             KeySpec::Ed25519 => {
                 let pair = Ed25519KeyPair::generate().map_err(|_| gen_failed())?;
-                let pkcs8 = pair
-                    .to_pkcs8v1()
-                    .map_err(|_| gen_failed())?
-                    .as_ref()
-                    .to_vec();
+                let pkcs8 = Zeroizing::new(
+                    pair.to_pkcs8v1()
+                        .map_err(|_| gen_failed())?
+                        .as_ref()
+                        .to_vec(),
+                );
                 Inner::Ed25519 { pair, pkcs8 }
             }
         };
@@ -247,28 +259,39 @@ impl PrivateKey {
     /// 2002 when there is no PEM block, 2100 for an encrypted key, 2003 when
     /// the DER is not a key of a supported type.
     pub fn from_pem(input: &[u8]) -> Result<Self> {
-        let blocks = pem::parse_many(input).unwrap_or_default();
+        // The decoded DER of every block is moved into a wiped-on-drop buffer.
+        let blocks: Vec<(String, bool, Zeroizing<Vec<u8>>)> = pem::parse_many(input)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| {
+                let encrypted = b
+                    .headers()
+                    .get("Proc-Type")
+                    .is_some_and(|v| v.contains("ENCRYPTED"));
+                (
+                    b.tag().to_string(),
+                    encrypted,
+                    Zeroizing::new(b.into_contents()),
+                )
+            })
+            .collect();
         let mut iter = blocks.iter();
         let mut block = iter.next().ok_or_else(|| {
             Error::coded(Code::PrivateKeyDecodeFailed, "Failed to decode private key")
         })?;
-        if block.tag() == "EC PARAMETERS" {
+        if block.0 == "EC PARAMETERS" {
             block = iter.next().ok_or_else(|| {
                 Error::coded(Code::PrivateKeyDecodeFailed, "Failed to decode private key")
             })?;
         }
-        if block
-            .headers()
-            .get("Proc-Type")
-            .is_some_and(|v| v.contains("ENCRYPTED"))
-            || block.tag() == "ENCRYPTED PRIVATE KEY"
-        {
+        let (tag, encrypted, der) = block;
+        if *encrypted || tag == "ENCRYPTED PRIVATE KEY" {
             return Err(Error::coded(
                 Code::PrivateKeyEncrypted,
                 "Private key is encrypted.",
             ));
         }
-        Self::from_der(block.contents())
+        Self::from_der(der)
     }
 
     /// Parses a DER private key: PKCS#8, PKCS#1 or SEC1 (tried in that
@@ -286,7 +309,7 @@ impl PrivateKey {
             return Ok(Self {
                 inner: Inner::Rsa {
                     pair,
-                    pkcs1: input.to_vec(),
+                    pkcs1: Zeroizing::new(input.to_vec()),
                 },
             });
         }
@@ -311,7 +334,7 @@ impl PrivateKey {
                 Some(Self {
                     inner: Inner::Rsa {
                         pair,
-                        pkcs1: key.content.to_vec(),
+                        pkcs1: Zeroizing::new(key.content.to_vec()),
                     },
                 })
             }
@@ -324,7 +347,7 @@ impl PrivateKey {
             }
             oids::ED25519 => {
                 let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(input).ok()?;
-                let pkcs8 = pair.to_pkcs8v1().ok()?.as_ref().to_vec();
+                let pkcs8 = Zeroizing::new(pair.to_pkcs8v1().ok()?.as_ref().to_vec());
                 Some(Self {
                     inner: Inner::Ed25519 { pair, pkcs8 },
                 })
@@ -337,13 +360,23 @@ impl PrivateKey {
     /// KEY` (SEC1 with curve and public key), and for Ed25519 the PKCS#8
     /// bytes under the standard `PRIVATE KEY` label (cfssl uses `Ed25519
     /// PRIVATE KEY`, which OpenSSL cannot read; a ledgered divergence).
+    ///
+    /// The returned text is the caller's to protect; the DER copied to make it
+    /// is wiped here.
     pub fn to_pem(&self) -> String {
-        let (label, der) = match &self.inner {
+        let (label, mut der) = match &self.inner {
             Inner::Rsa { pkcs1, .. } => ("RSA PRIVATE KEY", pkcs1.clone()),
             Inner::Ecdsa { pair, curve } => ("EC PRIVATE KEY", sec1_der(pair, *curve)),
             Inner::Ed25519 { pkcs8, .. } => ("PRIVATE KEY", pkcs8.clone()),
         };
-        crate::pemfmt::encode(label, &der)
+        // Move (not copy) the DER into the PEM block, and take it back to wipe it.
+        let block = pem::Pem::new(label, std::mem::take(&mut *der));
+        let text = pem::encode_config(
+            &block,
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        );
+        drop(Zeroizing::new(block.into_contents()));
+        text
     }
 
     /// The SubjectPublicKeyInfo DER of the public key.
@@ -429,28 +462,36 @@ fn sec1_curve(input: &[u8]) -> Option<Curve> {
 
 /// SEC1 ECPrivateKey with the curve OID and public key, as Go's
 /// `x509.MarshalECPrivateKey` writes it.
-fn sec1_der(pair: &EcdsaKeyPair, curve: Curve) -> Vec<u8> {
+fn sec1_der(pair: &EcdsaKeyPair, curve: Curve) -> Zeroizing<Vec<u8>> {
     // Prefer the library's own RFC 5915 encoding; it carries both optional
     // fields. Fall back to building it when the library declines.
     if let Ok(d) =
         AsDer::<aws_lc_rs::encoding::EcPrivateKeyRfc5915Der<'static>>::as_der(&pair.private_key())
     {
-        let bytes = d.as_ref().to_vec();
+        let bytes = Zeroizing::new(d.as_ref().to_vec());
         if sec1_curve(&bytes).is_some() {
             return bytes;
         }
     }
-    let scalar: Vec<u8> = aws_lc_rs::encoding::AsBigEndian::<
-        aws_lc_rs::encoding::EcPrivateKeyBin<'static>,
-    >::as_be_bytes(&pair.private_key())
-    .map(|b| b.as_ref().to_vec())
-    .unwrap_or_default();
-    der::seq(&[
-        &der::int(1),
-        &der::octet_string(&scalar),
-        &der::explicit(0, &der::oid_str(curve.oid())),
-        &der::explicit(1, &der::bit_string(pair.public_key().as_ref())),
-    ])
+    let scalar: Zeroizing<Vec<u8>> = Zeroizing::new(
+        aws_lc_rs::encoding::AsBigEndian::<aws_lc_rs::encoding::EcPrivateKeyBin<'static>>::as_be_bytes(
+            &pair.private_key(),
+        )
+        .map(|b| b.as_ref().to_vec())
+        .unwrap_or_default(),
+    );
+    // The intermediate encodings hold the scalar too.
+    let key = Zeroizing::new(der::octet_string(&scalar));
+    let body = Zeroizing::new(
+        [
+            der::int(1).as_slice(),
+            &key,
+            &der::explicit(0, &der::oid_str(curve.oid())),
+            &der::explicit(1, &der::bit_string(pair.public_key().as_ref())),
+        ]
+        .concat(),
+    );
+    Zeroizing::new(der::tlv(tag::SEQUENCE, &body))
 }
 
 /// Parsed SubjectPublicKeyInfo: algorithm OID, curve OID if any, key bits.
@@ -561,6 +602,30 @@ mod tests {
             verify(&k.public_key_der(), &oid, b"hello", &sig).unwrap();
             assert!(verify(&k.public_key_der(), &oid, b"hellO", &sig).is_err());
         }
+    }
+
+    /// Key material is never shown by `Debug`, and the PEM written from the
+    /// wiped-on-drop copies is the same key (the RSA PKCS#1 and Ed25519
+    /// PKCS#8 bytes, the EC SEC1 encoding rebuilt from AWS-LC).
+    #[test]
+    fn debug_hides_the_key_and_wiped_copies_still_encode() {
+        for spec in [
+            KeySpec::Ecdsa(Curve::P256),
+            KeySpec::Ed25519,
+            KeySpec::Rsa(2048),
+        ] {
+            let k = PrivateKey::generate_spec(spec).unwrap();
+            let pem = k.to_pem();
+            let shown = format!("{k:?}");
+            for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+                assert!(!shown.contains(line), "{spec:?}: key in Debug output");
+            }
+            assert_eq!(pem, k.to_pem(), "{spec:?}: to_pem is repeatable");
+            let again = PrivateKey::from_pem(pem.as_bytes()).unwrap();
+            assert_eq!(again.public_key_der(), k.public_key_der());
+        }
+        let wiped: Zeroizing<Vec<u8>> = Zeroizing::new(vec![1, 2, 3]);
+        assert_eq!(*wiped, [1, 2, 3]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use cfssl_core::cert::Certificate;
 use cfssl_core::csr::CertificateRequest;
 use cfssl_core::initca;
-use cfssl_core::key::PrivateKey;
+use cfssl_core::key::{PrivateKey, Zeroizing};
 use cfssl_core::signer::{LocalSigner, SignRequest, split_hosts};
 use cfssl_core::wire::cert_output;
 
@@ -49,10 +49,11 @@ pub(crate) fn load_signer(
         });
     }
     let ca_pem = read_bytes(ctx, ca).map_err(CmdError::Plain)?;
-    let key_pem = read_bytes(ctx, ca_key).map_err(|m| CmdError::Cfssl {
+    // The key file's bytes are wiped once parsed.
+    let key_pem = Zeroizing::new(read_bytes(ctx, ca_key).map_err(|m| CmdError::Cfssl {
         code: 1001,
         message: m,
-    })?;
+    })?);
     let cert = Certificate::from_pem(&ca_pem).map_err(core_err)?;
     let key = PrivateKey::from_pem(&key_pem).map_err(core_err)?;
     Ok(LocalSigner::new(
@@ -100,7 +101,7 @@ pub(crate) fn gencert(
             initca::new(&req, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)?
         } else {
             ctx.info("re-generate a CA certificate from CSR and CA key");
-            let key = read_bytes(ctx, ca_key).map_err(CmdError::Plain)?;
+            let key = Zeroizing::new(read_bytes(ctx, ca_key).map_err(CmdError::Plain)?);
             let key = PrivateKey::from_pem(&key).map_err(core_err)?;
             initca::new_from_key(&req, key, initca::Options::default(), &mut CtxLog(ctx)).map_err(
                 |e| {
@@ -160,7 +161,7 @@ pub(crate) fn gencert(
 fn renew(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<String, CmdError> {
     let ca = read_bytes(ctx, flags.string("ca")).map_err(CmdError::Plain)?;
     let ca = Certificate::from_pem(&ca).map_err(core_err)?;
-    let key = read_bytes(ctx, flags.string("ca-key")).map_err(CmdError::Plain)?;
+    let key = Zeroizing::new(read_bytes(ctx, flags.string("ca-key")).map_err(CmdError::Plain)?);
     let key = PrivateKey::from_pem(&key).map_err(core_err)?;
     initca::renew(&ca, key, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)
 }
@@ -204,7 +205,7 @@ pub(crate) fn gencsr(
             "private key file is required through '-key', please check with usage".into(),
         ));
     }
-    let key_bytes = read_bytes(ctx, key_file).map_err(CmdError::Plain)?;
+    let key_bytes = Zeroizing::new(read_bytes(ctx, key_file).map_err(CmdError::Plain)?);
     let key = PrivateKey::from_pem(&key_bytes).map_err(core_err)?;
     let mut req = if flags.string("cert").is_empty() {
         read_request(ctx, args)?

@@ -66,9 +66,21 @@ pub(crate) fn core_err(e: Error) -> CmdError {
     }
 }
 
+/// What error messages show for a file name: the name itself, unless it is
+/// PEM text (a key pasted where its file name belongs, as in
+/// `-ca-key "$CA_KEY"`), which is never echoed. cfssl prints it whole.
+pub(crate) fn shown_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains("-----BEGIN") || name.contains("PRIVATE KEY") {
+        std::borrow::Cow::Borrowed("[PEM data given as a file name, not shown]")
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 /// Go's text for a failed file operation: `open X: no such file or directory`.
 pub(crate) fn go_io_error(op: &str, path: &str, e: &std::io::Error) -> String {
     use std::io::ErrorKind;
+    let path = shown_name(path);
     let reason = match e.kind() {
         ErrorKind::NotFound => "no such file or directory".to_string(),
         ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -113,8 +125,8 @@ pub(crate) fn read_bytes(ctx: &Ctx<'_, '_>, val: &str) -> Result<Vec<u8>, String
         [path] => read_file(path),
         ["env", name] => Ok((ctx.io.env)(name).unwrap_or_default().into_bytes()),
         ["file", path] => read_file(path),
-        [prefix, _] => Err(format!("unknown prefix: {prefix}")),
-        _ => Err(format!("unknown prefix: {val}")),
+        [prefix, _] => Err(format!("unknown prefix: {}", shown_name(prefix))),
+        _ => Err(format!("unknown prefix: {}", shown_name(val))),
     }
 }
 
@@ -177,4 +189,45 @@ pub(crate) fn print_raw(ctx: &mut Ctx<'_, '_>, s: &str) -> Result<(), CmdError> 
         .stdout
         .write_all(s.as_bytes())
         .map_err(|e| CmdError::Plain(format!("write /dev/stdout: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (found by the secrets review): a key pasted where its file
+    /// name belongs (`-ca-key "$CA_KEY"` instead of `-ca-key env:CA_KEY`)
+    /// came back whole in `open -----BEGIN EC PRIVATE KEY-----…: no such
+    /// file or directory`.
+    #[test]
+    fn pem_given_as_a_file_name_is_not_echoed() {
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMbZRwxceu1D0u6D6HPsYP7w\n-----END EC PRIVATE KEY-----\n";
+        let msg = read_file(key).unwrap_err();
+        assert!(!msg.contains("MHcCAQEE"), "{msg}");
+        assert!(
+            msg.starts_with("open [PEM data given as a file name, not shown]: "),
+            "{msg}"
+        );
+        let encrypted = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nMIIE\n";
+        let io = &mut crate::dispatch::Io {
+            stdin: &mut std::io::empty(),
+            stdout: &mut std::io::sink(),
+            stderr: &mut std::io::sink(),
+            env: &|_| None,
+        };
+        let ctx = Ctx {
+            io,
+            log: crate::log::Logger::new(1),
+        };
+        let msg = read_bytes(&ctx, encrypted).unwrap_err();
+        assert_eq!(
+            msg,
+            "unknown prefix: [PEM data given as a file name, not shown]"
+        );
+        // Ordinary names are shown as given.
+        assert_eq!(
+            read_file("no-such-dir/ca-key.pem").unwrap_err(),
+            "open no-such-dir/ca-key.pem: no such file or directory"
+        );
+    }
 }
