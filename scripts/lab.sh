@@ -23,6 +23,8 @@
 #   LAB_TIMEOUT     seconds to wait for the cluster to become healthy (default 60)
 #   LAB_KEEP_TMP    set to 1 to keep the temporary folder (its path is printed)
 #   CI              `true` turns a missing etcd/etcdctl into a failure
+#   LAB_NO_INSTALL  set to skip installing etcd-server/etcd-client with apt-get
+#                   when they are missing (done only as root)
 #
 # Works from any current directory.
 
@@ -127,6 +129,29 @@ missing=()
 for tool in etcd etcdctl; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+# On a fresh Debian machine, install etcd 3.4 when we may (root, apt-get
+# present, LAB_NO_INSTALL unset). Debian's etcd-server would start a system
+# etcd on 127.0.0.1:2379/2380, ports of the lab: service starts are refused
+# during the install (policy-rc.d), as .ci/run does.
+if ((${#missing[@]} > 0)) && [[ -z ${LAB_NO_INSTALL:-} ]] && [[ $(id -u) -eq 0 ]] \
+    && command -v apt-get >/dev/null 2>&1; then
+    detail "installing etcd-server and etcd-client (Debian packages)"
+    policy=/usr/sbin/policy-rc.d
+    made_policy=0
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+    fi
+    install_rc=0
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            etcd-server etcd-client; } 2>&1 | indent || install_rc=$?
+    ((made_policy)) && rm -f "$policy"
+    ((install_rc == 0)) || detail "the install failed (status $install_rc)"
+    missing=()
+    for tool in etcd etcdctl; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+fi
 if ((${#missing[@]} > 0)); then
     msg="${missing[*]} not found on PATH (Debian packages etcd-server and etcd-client)"
     if [[ ${CI:-} == true ]]; then
