@@ -382,36 +382,8 @@ mod tests {
 
     /// cfssl 1.6.5's stderr for `cfssl gencert -nosuchflag c.json`, byte for byte (copied from
     /// the recorded golden case `err-unknown-flag`, exit status 2).
-    const GOLDEN_UNKNOWN_FLAG: &str = "flag provided but not defined: -nosuchflag
-\tcfssl gencert -- generate a new key and signed certificate
-
-Usage of gencert:
-    Generate a new key and cert from CSR:
-        cfssl gencert -initca CSRJSON
-        cfssl gencert -ca cert -ca-key key [-config config] [-profile profile] [-hostname hostname] CSRJSON
-        cfssl gencert -remote remote_host [-config config] [-profile profile] [-label label] [-hostname hostname] CSRJSON
-
-    Re-generate a CA cert with the CA key and CSR:
-        cfssl gencert -initca -ca-key key CSRJSON
-
-    Re-generate a CA cert with the CA key and certificate:
-        cfssl gencert -renewca -ca cert -ca-key key
-
-Arguments:
-        CSRJSON:    JSON file containing the request, use '-' for reading JSON from stdin
-
-Flags:
-  -initca=false: initialise new CA
-  -remote=\"\": remote CFSSL server
-  -ca=\"\": CA used to sign the new certificate -- accepts '[file:]fname' or 'env:varname'
-  -ca-key=\"\": CA private key -- accepts '[file:]fname' or 'env:varname'
-  -config=\"\": path to configuration file
-  -cn=\"\": certificate common name (CN)
-  -hostname=\"\": Hostname for the cert, could be a comma-separated hostname list
-  -profile=\"\": signing profile to use
-  -label=\"\": key label to use in remote CFSSL server
-  -loglevel=1: Log level (0 = DEBUG, 5 = FATAL)
-";
+    const GOLDEN_UNKNOWN_FLAG: &str =
+        include_str!("../../../fixtures/golden/err-unknown-flag/1.stderr");
 
     #[test]
     fn unknown_flag_prints_message_and_command_usage() {
