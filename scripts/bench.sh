@@ -2,8 +2,10 @@
 # Whole-process comparison of this project's `cfssl`/`cfssljson` with the
 # system's cfssl (Debian `golang-cfssl`), run side by side in one run.
 #
-#   1. builds our binaries (`cargo build --release --locked -p cfssl-cli`),
-#      unless --bin-dir names a folder that already holds both;
+#   1. builds our binaries as they are shipped (scripts/build-release.sh: a
+#      static release build on Linux with glibc), unless --bin-dir names a
+#      folder that already holds both (e.g. target/release, the default
+#      `cargo build --release`);
 #   2. waits (bounded) until the machine is quiet: the 1-minute load average
 #      below --max-load, polling every 15 s for at most --wait seconds; if it
 #      never drops, measures anyway and says so in the report;
@@ -43,6 +45,8 @@
 #                    is printed)
 #   --criterion      afterwards, also run the criterion benchmarks with the
 #                    short settings of docs/performance.md
+#   --cases LIST     which of a, b, c, d to run (BENCH_CASES, default "abcd");
+#                    the memory runs follow the timed cases chosen
 #
 # Needs bash 5 (for $EPOCHREALTIME), awk, sort and GNU time (/usr/bin/time;
 # Debian's `time` package is installed when missing and we are root).
@@ -62,6 +66,7 @@ wait_s=${BENCH_WAIT:-900}
 out=${BENCH_OUT:-}
 keep=0
 criterion=0
+cases=${BENCH_CASES:-abcd}
 
 die() {
     printf 'bench: %s\n' "$*" >&2
@@ -79,6 +84,7 @@ while [[ $# -gt 0 ]]; do
     --out) out=${2:?}; shift 2 ;;
     --keep) keep=1; shift ;;
     --criterion) criterion=1; shift ;;
+    --cases) cases=${2:?}; shift 2 ;;
     -h | --help)
         sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
         exit 0
@@ -88,6 +94,14 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ $runs =~ ^[0-9]+$ && $runs -ge 30 ]] || die "--runs must be a whole number, at least 30"
+[[ $cases =~ ^[abcd]+$ ]] || die "--cases takes letters among a, b, c, d (e.g. --cases ab)"
+# chosen CASE...: the cases of the arguments that --cases chose, in order
+chosen() {
+    local c
+    for c in "$@"; do
+        if [[ $cases == *"$c"* ]]; then echo "$c"; fi
+    done
+}
 [[ -n ${EPOCHREALTIME:-} ]] || die "needs bash 5 or later (\$EPOCHREALTIME)"
 
 as_root() {
@@ -122,11 +136,8 @@ if [[ ! -x $ref_dir/cfssl || ! -x $ref_dir/cfssljson ]]; then
 fi
 
 if [[ -z $bin_dir ]]; then
-    note "building: cargo build --release --locked -p cfssl-cli"
-    (cd -- "$repo" && cargo build --release --locked -p cfssl-cli >&2)
-    target=$(cd -- "$repo" && cargo metadata --format-version 1 --no-deps |
-        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-    bin_dir=${target:-$repo/target}/release
+    note "building: scripts/build-release.sh"
+    bin_dir=$(bash "$repo/scripts/build-release.sh") || die "the release build failed"
 fi
 bin_dir=$(cd -- "$bin_dir" && pwd -P)
 [[ -x $bin_dir/cfssl && -x $bin_dir/cfssljson ]] || die "no cfssl/cfssljson in $bin_dir"
@@ -141,13 +152,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Each side gets a folder holding only links to its two binaries, put first
-# on PATH for the lab script, and called by absolute path elsewhere.
+# Each side gets a folder holding fresh copies of its two binaries, put
+# first on PATH for the lab script, and called by absolute path elsewhere.
+# Copies, not links: how a file's pages came into the page cache (written by
+# a linker, copied by `install`, read back from disk) changes how many page
+# faults each start takes, by up to 15% of a short run for either side. A
+# copy gives both sides the state of a freshly installed binary.
 mkdir -p "$work/ours" "$work/cfssl" "$work/in" "$work/samples"
-ln -s "$bin_dir/cfssl" "$work/ours/cfssl"
-ln -s "$bin_dir/cfssljson" "$work/ours/cfssljson"
-ln -s "$ref_dir/cfssl" "$work/cfssl/cfssl"
-ln -s "$ref_dir/cfssljson" "$work/cfssl/cfssljson"
+for tool in cfssl cfssljson; do
+    install -m 0755 "$bin_dir/$tool" "$work/ours/$tool"
+    install -m 0755 "$ref_dir/$tool" "$work/cfssl/$tool"
+done
 
 # --- inputs ------------------------------------------------------------------
 
@@ -327,11 +342,11 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 # --- measure -----------------------------------------------------------------
 
-for c in z a b c d; do
+for c in z $(chosen a b c d); do
     note "timing ($c): $runs runs each"
     alternate timed "$c"
 done
-for c in a b d; do
+for c in $(chosen a b d); do
     note "peak RSS ($c): $runs runs each"
     alternate rss "$c"
 done
@@ -378,7 +393,7 @@ report() {
     echo
     echo "| case | ours median (ms) | ours p90 | cfssl median (ms) | cfssl p90 | ours/cfssl | target | |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    for c in a b c d; do
+    for c in $(chosen a b c d); do
         ours_v=$(median "$work/samples/$c.ours")
         ref_v=$(median "$work/samples/$c.cfssl")
         r=$(ratio "$ours_v" "$ref_v")
@@ -387,7 +402,7 @@ report() {
     echo
     echo "| peak RSS (e) | ours median (MiB) | ours max | cfssl median (MiB) | cfssl max | ours/cfssl | target | |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    for c in a b d; do
+    for c in $(chosen a b d); do
         ours_v=$(median "$work/samples/$c.ours.rss")
         ref_v=$(median "$work/samples/$c.cfssl.rss")
         r=$(ratio "$ours_v" "$ref_v")

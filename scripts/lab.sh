@@ -2,8 +2,9 @@
 # Runs the etcd TLS lab (fixtures/lab/) end to end with this project's `cfssl`
 # and `cfssljson`:
 #
-#   1. builds them (`cargo build --release --locked -p cfssl-cli`), unless
-#      CFSSL_BIN_DIR names a folder that already holds both binaries;
+#   1. builds them as they are shipped (scripts/build-release.sh: a static
+#      release build on Linux with glibc), unless CFSSL_BIN_DIR names a folder
+#      that already holds both binaries;
 #   2. in a fresh temporary folder, puts only those two binaries first on PATH
 #      and runs the lab's certificate blocks (fixtures/lab/certs.sh) unchanged;
 #   3. checks the fifteen .pem/.csr files and their modes;
@@ -180,13 +181,9 @@ if [[ -n ${CFSSL_BIN_DIR:-} ]]; then
     [[ -d $CFSSL_BIN_DIR ]] || fail "CFSSL_BIN_DIR=$CFSSL_BIN_DIR is not a folder"
     bin_dir=$(cd -- "$CFSSL_BIN_DIR" && pwd -P)
 else
-    begin "building cfssl and cfssljson (cargo build --release --locked -p cfssl-cli)"
+    begin "building cfssl and cfssljson (scripts/build-release.sh)"
     command -v cargo >/dev/null 2>&1 || fail "cargo not found on PATH (or set CFSSL_BIN_DIR)"
-    cargo build --release --locked -p cfssl-cli --manifest-path "$repo/Cargo.toml" ||
-        fail "cargo build failed"
-    target_dir=$(cargo metadata --format-version 1 --no-deps --locked --manifest-path "$repo/Cargo.toml" |
-        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p') || true
-    bin_dir=${target_dir:-$repo/target}/release
+    bin_dir=$(bash "$repo/scripts/build-release.sh") || fail "the release build failed"
 fi
 for tool in cfssl cfssljson; do
     [[ -f $bin_dir/$tool && -x $bin_dir/$tool ]] || fail "no executable $tool in $bin_dir"

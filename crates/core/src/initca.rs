@@ -8,7 +8,7 @@ use crate::error::{Code, Error, Result};
 use crate::key::PrivateKey;
 use crate::log::{Level, Log};
 use crate::pemfmt;
-use crate::signer::{Clock, Entropy, LocalSigner, SignRequest};
+use crate::signer::{Clock, CsrOrigin, Entropy, LocalSigner, SignRequest};
 
 /// What initca produces: PEM certificate, CSR and (for a new key) key.
 ///
@@ -136,7 +136,7 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
     let mut s = signer(key, policy, opts);
     let mut sreq = SignRequest::new(csr.clone());
     sreq.hosts = Some(req.hosts.clone());
-    let cert = s.sign(&sreq, log)?;
+    let cert = s.sign_from(&sreq, CsrOrigin::BuiltHere, log)?;
     Ok(CaOutput {
         cert: pemfmt::encode("CERTIFICATE", &cert),
         csr,

@@ -3,25 +3,45 @@
 //! U+2028 and U+2029 escaped).
 
 /// A JSON string literal as Go writes it.
+///
+/// ```
+/// use cfssl_core::wire::go_string;
+/// assert_eq!(go_string("a<b>\n\u{2028}"), r#""a\u003cb\u003e\n\u2028""#);
+/// ```
 pub fn go_string(s: &str) -> String {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Copy runs of bytes that need no escape in one go; only ASCII
+    // punctuation, control bytes and the first byte (0xE2) of U+2028 and
+    // U+2029 can start an escape.
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => "\\u2028",
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => "\\u2029",
+            0x00..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+            start = i + 1;
+        } else {
+            out.push_str(escape);
+            // U+2028 and U+2029 are three bytes long.
+            start = i + if b == 0xE2 { 3 } else { 1 };
         }
     }
+    out.push_str(&s[start..]);
     out.push('"');
     out
 }
@@ -61,8 +81,50 @@ pub fn cert_output(cert: Option<&str>, csr: Option<&str>, key: Option<&str>) -> 
 mod tests {
     use super::*;
 
+    /// The plain per-character form of Go's escaping, which `go_string`
+    /// must match byte for byte.
+    fn reference(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '<' => out.push_str("\\u003c"),
+                '>' => out.push_str("\\u003e"),
+                '&' => out.push_str("\\u0026"),
+                '\u{2028}' => out.push_str("\\u2028"),
+                '\u{2029}' => out.push_str("\\u2029"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn go_string_matches_the_per_character_form(s in "(?s).{0,40}") {
+            proptest::prop_assert_eq!(go_string(&s), reference(&s));
+        }
+
+        #[test]
+        fn go_string_matches_on_escape_heavy_text(
+            s in "[\\x00-\\x1f\"\\\\<>&a\u{2027}\u{2028}\u{2029}\u{20ac}\u{e280}]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(go_string(&s), reference(&s));
+        }
+    }
+
     #[test]
     fn go_escapes() {
+        assert_eq!(
+            go_string("\u{2028}x\u{2029}\u{1}\u{1f}\u{7f}é€"),
+            "\"\\u2028x\\u2029\\u0001\\u001f\u{7f}é€\""
+        );
         assert_eq!(go_string("a<b>&c\n/"), r#""a\u003cb\u003e\u0026c\n/""#);
         assert_eq!(error_json(5100, "x"), r#"{"code":5100,"message":"x"}"#);
         assert_eq!(
