@@ -25,6 +25,7 @@
 #
 # Options:
 #   --default   make the default (dynamic) build whatever the platform
+#   --static    insist on the static build: fail instead of falling back
 #
 # Works from any current directory; extra RUSTFLAGS from the environment are
 # kept.
@@ -41,9 +42,11 @@ die() {
 }
 
 mode=static
+strict=0
 case ${1:-} in
 "") ;;
 --default) mode=default ;;
+--static) strict=1 ;;
 -h | --help)
     sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
     exit 0
@@ -61,6 +64,7 @@ target_dir=${target_dir:-$repo/target}
 
 if [[ $mode == static ]]; then
     if [[ $host != *-linux-gnu ]]; then
+        ((strict == 0)) || die "--static: host $host is not Linux with glibc"
         note "host $host is not Linux with glibc: making the default build"
         mode=default
     else
@@ -68,6 +72,8 @@ if [[ $mode == static ]]; then
         probe=$(mktemp -d -t cfssl-static-probe.XXXXXX)
         printf 'int main(void) { return 0; }\n' >"$probe/p.c"
         if ! "${CC:-cc}" -static -o "$probe/p" "$probe/p.c" >/dev/null 2>&1; then
+            rm -rf -- "$probe"
+            ((strict == 0)) || die "--static: no static C library here (Debian: apt-get install libc6-dev)"
             note "no static C library here (Debian: apt-get install libc6-dev): making the default build"
             mode=default
         fi
@@ -82,6 +88,11 @@ if [[ $mode == static ]]; then
     RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$flags" \
         cargo build --release --locked -p cfssl-cli --target "$host" >&2
     out=$target_dir/$host/release
+    # A static executable names no program interpreter (dynamic loader).
+    if command -v readelf >/dev/null 2>&1 &&
+        readelf -l "$out/cfssl" | grep -q 'program interpreter'; then
+        die "$out/cfssl was meant to be static but names a dynamic loader"
+    fi
 else
     note "cargo build --release --locked -p cfssl-cli"
     cargo build --release --locked -p cfssl-cli >&2

@@ -215,8 +215,7 @@ impl PrivateKey {
         let inner = match spec {
             KeySpec::Rsa(bits) => {
                 // `rsa::PrivateKey` and its `SecretDocument` wipe themselves on drop.
-                let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits as usize)
-                    .map_err(|_| gen_failed())?;
+                let key = crate::rsagen::generate(bits).map_err(|_| gen_failed())?;
                 let pkcs1 = key.to_pkcs1_der().map_err(|_| gen_failed())?;
                 let pkcs1 = Zeroizing::new(pkcs1.as_bytes().to_vec());
                 let pair = signature::RsaKeyPair::from_der(&pkcs1).map_err(|_| gen_failed())?;

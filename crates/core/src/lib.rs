@@ -47,6 +47,7 @@ pub mod key;
 pub mod log;
 pub mod name;
 pub mod pemfmt;
+mod rsagen;
 pub mod signer;
 pub mod wire;
 
