@@ -399,6 +399,8 @@ report() {
         r=$(ratio "$ours_v" "$ref_v")
         echo "| ${label[$c]} | $(fmt_ms "$ours_v") | $(fmt_ms "$(p90 "$work/samples/$c.ours")") | $(fmt_ms "$ref_v") | $(fmt_ms "$(p90 "$work/samples/$c.cfssl")") | $r | ≤ ${target[$c]} | $(verdict "$ours_v" "$ref_v" "${target[$c]}") |"
     done
+    # --cases c alone has no memory runs, hence no second table.
+    [[ -n $(chosen a b d) ]] || return 0
     echo
     echo "| peak RSS (e) | ours median (MiB) | ours max | cfssl median (MiB) | cfssl max | ours/cfssl | target | |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"

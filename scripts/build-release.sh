@@ -89,9 +89,13 @@ if [[ $mode == static ]]; then
         cargo build --release --locked -p cfssl-cli --target "$host" >&2
     out=$target_dir/$host/release
     # A static executable names no program interpreter (dynamic loader).
-    if command -v readelf >/dev/null 2>&1 &&
-        readelf -l "$out/cfssl" | grep -q 'program interpreter'; then
-        die "$out/cfssl was meant to be static but names a dynamic loader"
+    if command -v readelf >/dev/null 2>&1; then
+        headers=$(readelf -l "$out/cfssl") || die "readelf could not read $out/cfssl"
+        if [[ $headers == *'program interpreter'* ]]; then
+            die "$out/cfssl was meant to be static but names a dynamic loader"
+        fi
+    elif ((strict == 1)); then
+        die "--static: readelf (Debian: binutils) is needed to check the result"
     fi
 else
     note "cargo build --release --locked -p cfssl-cli"

@@ -23,7 +23,11 @@ use std::env;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CFSSL_PIE");
-    let want_pie = env::var("CFSSL_PIE").is_ok_and(|v| v == "1");
+    let pie = env::var("CFSSL_PIE").unwrap_or_default();
+    let want_pie = pie == "1";
+    if !pie.is_empty() && !want_pie {
+        println!("cargo:warning=CFSSL_PIE={pie:?} is not \"1\": building non-PIE binaries");
+    }
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let target_env = env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let features = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();

@@ -3,7 +3,11 @@
 //! time. This checks the ELF type of the built executables, so that a change
 //! to the build script or to the toolchain's defaults cannot quietly undo it.
 
-#![cfg(all(target_os = "linux", any(target_env = "gnu", target_env = "musl")))]
+#![cfg(all(
+    target_os = "linux",
+    target_endian = "little",
+    any(target_env = "gnu", target_env = "musl")
+))]
 
 use std::fs;
 use std::path::Path;

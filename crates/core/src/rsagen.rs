@@ -15,6 +15,12 @@
 //! `rsa::PrivateKey::from_primes` (public exponent 65537, private exponent
 //! from Euler's totient, as `rsa::PrivateKey::new`), which validates it.
 //! Odd key sizes and single-CPU machines use `rsa::PrivateKey::new` itself.
+//!
+//! Taking whichever two primes are found first favours, very slightly,
+//! primes that a search reaches quickly (those after a short gap), where a
+//! single incremental search favours primes after long gaps. Neither skew
+//! is of practical use to an attacker: each search still starts at a fresh
+//! random point among about 2^1021 candidates.
 
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -34,8 +40,15 @@ pub(crate) struct RandomFailed;
 
 /// Generates an RSA key of `bits` bits (2048..=8192 in practice).
 pub(crate) fn generate(bits: u32) -> Result<rsa::PrivateKey, RandomFailed> {
-    let workers = thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    if bits % 2 == 1 || bits < 64 || workers < 2 {
+    let cpus = thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    generate_with(bits, cpus >= 2)
+}
+
+/// [`generate`], racing two threads for the primes when `race` is set and
+/// the size is one cfssl accepts and even; `rsa::PrivateKey::new` otherwise
+/// (whose own size checks then apply, as before).
+fn generate_with(bits: u32, race: bool) -> Result<rsa::PrivateKey, RandomFailed> {
+    if !race || bits % 2 == 1 || !(2048..=8192).contains(&bits) {
         return rsa::PrivateKey::new(&mut getrandom::SysRng, bits as usize)
             .map_err(|_| RandomFailed);
     }
@@ -92,7 +105,11 @@ fn two_primes(bits: u32) -> Result<(BoxedUint, BoxedUint), RandomFailed> {
         }
     };
     thread::scope(|s| {
-        s.spawn(search);
+        // Where no thread can be started (a process or container limit), the
+        // calling thread finds both primes alone.
+        let _helper = thread::Builder::new()
+            .name("rsa-primes".into())
+            .spawn_scoped(s, search);
         search();
     });
     if failed.load(Ordering::Relaxed) {
@@ -135,20 +152,45 @@ mod tests {
     use super::*;
     use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
+    fn check(key: &rsa::PrivateKey, bits: u32) {
+        assert_eq!(key_bits(key), bits, "modulus size for {bits}");
+        assert_eq!(key.e(), &BoxedUint::from(PUBLIC_EXPONENT));
+        let primes = key.primes();
+        assert_eq!(primes.len(), 2);
+        assert_ne!(primes[0], primes[1]);
+        for p in primes {
+            assert_eq!(p.bit_width_vartime(), bits / 2);
+            assert!(is_prime(Flavor::Any, p.as_ref()), "a factor is not prime");
+        }
+    }
+
     #[test]
-    fn keys_have_the_requested_size_and_exponent_and_distinct_primes() {
-        for bits in [2048u32, 2050, 2049] {
-            let key = generate(bits).expect("key");
-            assert_eq!(key_bits(&key), bits, "modulus size for {bits}");
-            assert_eq!(key.e(), &BoxedUint::from(PUBLIC_EXPONENT));
-            let primes = key.primes();
-            assert_eq!(primes.len(), 2);
-            assert_ne!(primes[0], primes[1]);
-            for p in primes {
-                assert!(is_prime(Flavor::Any, p.as_ref()), "a factor is not prime");
-            }
-            key.validate()
-                .expect("the rsa crate's own consistency check");
+    fn raced_keys_have_the_requested_size_exponent_and_primes() {
+        for bits in [2048u32, 2050] {
+            check(&generate_with(bits, true).expect("key"), bits);
+        }
+    }
+
+    #[test]
+    fn single_thread_and_odd_sizes_use_the_rsa_crate_and_agree() {
+        check(&generate_with(2048, false).expect("key"), 2048);
+        let odd = generate_with(2049, true).expect("key");
+        assert_eq!(key_bits(&odd), 2049);
+    }
+
+    #[test]
+    fn sizes_outside_cfssls_range_keep_the_rsa_crates_checks() {
+        // `rsa::PrivateKey::new` refuses keys under 1024 bits.
+        assert!(generate_with(512, true).is_err());
+    }
+
+    #[test]
+    fn two_primes_are_two_primes_of_the_requested_size() {
+        let (p, q) = two_primes(512).expect("random source");
+        for x in [&p, &q] {
+            assert_eq!(x.bit_width_vartime(), 512);
+            assert!(x.bit_vartime(511) && x.bit_vartime(510) && x.bit_vartime(0));
+            assert!(is_prime(Flavor::Any, x));
         }
     }
 
