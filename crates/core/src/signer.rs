@@ -252,9 +252,9 @@ impl LocalSigner {
 
     /// [`LocalSigner::sign`], told where the CSR comes from: a CSR this crate
     /// has just encoded and signed, in the same call, with a key it has just
-    /// generated (`initca::new`) needs no signature check. That check is an ECDSA verification, the most
-    /// expensive step of `gencert -initca` with an EC key
-    /// (docs/performance.md).
+    /// generated (`initca::new`) needs no signature check. For an EC key that
+    /// check is an ECDSA verification, the most expensive step of
+    /// `gencert -initca` (docs/performance.md).
     pub(crate) fn sign_from(
         &mut self,
         req: &SignRequest,
