@@ -27,8 +27,9 @@
 #
 # Wall time is taken with bash's $EPOCHREALTIME around each command (no
 # extra process), so both sides carry the same fork/exec cost of the shell.
-# The inputs of (d) (CA, CA key, CSR) are made once with the reference cfssl,
-# so both sides sign the very same CSR.
+# The inputs are the lab's own files, written by one run of
+# fixtures/lab/certs.sh with the reference cfssl; the CA, CA key and CSR of
+# (d) come from it, so both sides sign the very same CSR.
 #
 # Options (each also settable through the environment variable shown):
 #   --bin-dir DIR    folder holding our `cfssl` and `cfssljson` (BENCH_BIN_DIR);
@@ -166,74 +167,29 @@ done
 
 # --- inputs ------------------------------------------------------------------
 
-# The lab's CA request (etcd-ca-peer-csr.json) and its ECDSA twin.
-ca_request() {
-    cat <<EOF
-{
-  "CN": "etcd-peer",
-  "key": {
-    "algo": "$1",
-    "size": $2
-  },
-  "names": [
-    {
-      "C": "US",
-      "L": "Portland",
-      "O": "Kubernetes",
-      "OU": "CA",
-      "ST": "Oregon"
-    }
-  ]
-}
-EOF
-}
-ca_request rsa 2048 >"$work/in/ca-rsa.json"
-ca_request ecdsa 256 >"$work/in/ca-ecdsa.json"
-
-cat >"$work/in/config.json" <<EOF
-{
-  "signing": {
-    "default": {
-      "expiry": "8760h"
-    },
-    "profiles": {
-      "etcd-peer": {
-        "usages": ["signing", "key encipherment", "server auth", "client auth"],
-        "expiry": "8760h"
-      }
-    }
-  }
-}
-EOF
-
-cat >"$work/in/leaf.json" <<EOF
-{
-  "CN": "kubernetes",
-  "key": {
-    "algo": "rsa",
-    "size": 2048
-  },
-  "names": [
-    {
-      "C": "US",
-      "L": "Portland",
-      "O": "Kubernetes",
-      "OU": "Kubernetes The Hard Way",
-      "ST": "Oregon"
-    }
-  ]
-}
-EOF
-
+# The inputs are the lab's own files: its certificate script
+# (fixtures/lab/certs.sh) writes them, run once here with the reference cfssl.
+# (a) takes the lab's CA request, (b) its ECDSA twin, (d) the lab's peer CA,
+# its signing config and a CSR of the lab's peer request.
+cp -- "$repo/fixtures/lab/certs.sh" "$work/in/certs.sh"
+mkdir -p "$work/in/lab"
+(cd -- "$work/in/lab" && PATH="$work/cfssl:$PATH" bash "$work/in/certs.sh" >/dev/null 2>&1) ||
+    die "could not run fixtures/lab/certs.sh with $ref_dir/cfssl to prepare the inputs"
+lab=$work/in/lab
+cp -- "$lab/etcd-ca-peer-csr.json" "$work/in/ca-rsa.json"
+sed -e 's/"algo": "rsa"/"algo": "ecdsa"/' -e 's/"size": 2048/"size": 256/' \
+    "$lab/etcd-ca-peer-csr.json" >"$work/in/ca-ecdsa.json"
+grep -q '"algo": "ecdsa"' "$work/in/ca-ecdsa.json" && grep -q '"size": 256' "$work/in/ca-ecdsa.json" ||
+    die "could not derive the ECDSA request from the lab's etcd-ca-peer-csr.json"
+cp -- "$lab/etcd-ca-peer-config.json" "$work/in/config.json"
+cp -- "$lab/etcd-ca-peer.pem" "$work/in/ca.pem"
+cp -- "$lab/etcd-ca-peer-key.pem" "$work/in/ca-key.pem"
 (
     cd -- "$work/in"
-    "$ref_dir/cfssl" gencert -initca ca-rsa.json 2>/dev/null | "$ref_dir/cfssljson" -bare ca
-    "$ref_dir/cfssl" genkey leaf.json 2>/dev/null | "$ref_dir/cfssljson" -bare leaf
-) || die "could not prepare the inputs of (d) with $ref_dir/cfssl"
+    "$ref_dir/cfssl" genkey "$lab/etcd-peer-csr.json" 2>/dev/null | "$ref_dir/cfssljson" -bare leaf
+) || die "could not prepare the CSR of (d) with $ref_dir/cfssl"
 [[ -s $work/in/ca.pem && -s $work/in/ca-key.pem && -s $work/in/leaf.csr ]] ||
     die "the inputs of (d) are missing"
-
-cp -- "$repo/fixtures/lab/certs.sh" "$work/in/certs.sh"
 
 # --- the cases ---------------------------------------------------------------
 # Each case is a function `case_X SIDE`: it runs one command of SIDE

@@ -62,11 +62,7 @@ impl fmt::Display for CmdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Cfssl { code, message } => {
-                write!(
-                    f,
-                    "{{\"code\":{code},\"message\":{}}}",
-                    go_json_string(message)
-                )
+                f.write_str(&cfssl_core::wire::error_json(*code, message))
             }
             Self::Plain(text) => f.write_str(text),
             Self::ConfigLoad(text) => write!(f, "Failed to load config file: {text}"),
@@ -244,30 +240,6 @@ fn dispatch(args: &[String], commands: &[Command], io: &mut Io<'_>) -> i32 {
 /// Writes to stderr, ignoring failures (there is nowhere left to report them).
 fn write_stderr(io: &mut Io<'_>, text: &str) {
     let _ = io.stderr.write_all(text.as_bytes());
-}
-
-/// A JSON string literal as Go's `encoding/json` (Go 1.19) writes it: `"` and `\` escaped,
-/// `\n` `\r` `\t` short escapes, other control characters as `\u00XX`, and `<` `>` `&`
-/// U+2028 U+2029 as `\u003c` `\u003e` `\u0026` `\u2028` `\u2029`.
-fn go_json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
-            }
-            _ if c < ' ' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

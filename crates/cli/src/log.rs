@@ -2,52 +2,13 @@
 //! `YYYY/MM/DD HH:MM:SS [LEVEL] message` in local time (the `TZ` variable is honoured), written
 //! when the message's level is at least the configured one (`-loglevel`, default 1 = INFO).
 
-use std::fmt;
 use std::io::Write;
 
 use chrono::{Local, NaiveDateTime};
 
-/// A log level, in cfssl's numbering (`-loglevel` values).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    /// 0: debugging detail.
-    Debug = 0,
-    /// 1: normal progress (cfssl's default level).
-    Info = 1,
-    /// 2: something unusual.
-    Warning = 2,
-    /// 3: a failure.
-    Error = 3,
-    /// 4: a serious failure.
-    Critical = 4,
-    /// 5: a fatal failure (cfssl exits with status 1 after logging it).
-    Fatal = 5,
-}
-
-impl Level {
-    /// The level's numeric value, as compared with `-loglevel`.
-    pub const fn number(self) -> i64 {
-        self as i64
-    }
-
-    /// The tag printed between brackets: `DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL`, `FATAL`.
-    pub const fn tag(self) -> &'static str {
-        match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warning => "WARNING",
-            Self::Error => "ERROR",
-            Self::Critical => "CRITICAL",
-            Self::Fatal => "FATAL",
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.tag())
-    }
-}
+/// The log levels are the library's: the library reports through them and
+/// this logger writes them.
+pub use cfssl_core::log::Level;
 
 /// The logger: messages below `level` are dropped. Any `i64` is allowed, as with cfssl's
 /// `-loglevel` (a negative level shows everything, 6 or more shows nothing).

@@ -3,26 +3,32 @@
 //! The library never prints: functions that cfssl logs from take a
 //! `&mut dyn Log`, and the CLI formats the lines as cfssl does.
 
-/// cfssl's log levels (0 DEBUG … 5 FATAL).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// cfssl's log levels, in its numbering (`-loglevel` values: 0 DEBUG … 5 FATAL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
-    /// 0
-    Debug,
-    /// 1
-    Info,
-    /// 2
-    Warning,
-    /// 3
-    Error,
-    /// 4
-    Critical,
-    /// 5
-    Fatal,
+    /// 0: debugging detail.
+    Debug = 0,
+    /// 1: normal progress (cfssl's default level).
+    Info = 1,
+    /// 2: something unusual.
+    Warning = 2,
+    /// 3: a failure.
+    Error = 3,
+    /// 4: a serious failure.
+    Critical = 4,
+    /// 5: a fatal failure (cfssl exits with status 1 after logging it).
+    Fatal = 5,
 }
 
 impl Level {
-    /// The tag cfssl prints (`INFO`, `WARNING`, …).
-    pub fn tag(self) -> &'static str {
+    /// The level's numeric value, as compared with `-loglevel`.
+    pub const fn number(self) -> i64 {
+        self as i64
+    }
+
+    /// The tag cfssl prints between brackets: `DEBUG`, `INFO`, `WARNING`, `ERROR`,
+    /// `CRITICAL`, `FATAL`.
+    pub const fn tag(self) -> &'static str {
         match self {
             Self::Debug => "DEBUG",
             Self::Info => "INFO",
@@ -31,6 +37,12 @@ impl Level {
             Self::Critical => "CRITICAL",
             Self::Fatal => "FATAL",
         }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.tag())
     }
 }
 

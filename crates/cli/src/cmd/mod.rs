@@ -164,17 +164,8 @@ pub(crate) fn load_config(flags: &crate::flags::Flags) -> Result<Option<Config>,
 pub(crate) struct CtxLog<'c, 'a, 'b>(pub(crate) &'c mut Ctx<'a, 'b>);
 
 impl cfssl_core::log::Log for CtxLog<'_, '_, '_> {
-    fn log(&mut self, level: cfssl_core::log::Level, msg: &str) {
-        use cfssl_core::log::Level as L;
-        let l = match level {
-            L::Debug => Level::Debug,
-            L::Info => Level::Info,
-            L::Warning => Level::Warning,
-            L::Error => Level::Error,
-            L::Critical => Level::Critical,
-            L::Fatal => Level::Fatal,
-        };
-        self.0.log_at(l, msg);
+    fn log(&mut self, level: Level, msg: &str) {
+        self.0.log_at(level, msg);
     }
 }
 
