@@ -318,83 +318,16 @@ fn expect_string<'v>(key: &str, value: &'v Value) -> Result<&'v str, Fatal> {
 /// Formats an I/O error the way Go's `syscall.Errno` prints: the C library's message with a
 /// lowercase first letter and no "(os error N)" suffix.
 fn go_error(err: &io::Error) -> String {
-    let text = err.to_string();
-    let Some(code) = err.raw_os_error() else {
-        return text;
-    };
-    let text = text
-        .strip_suffix(&format!(" (os error {code})"))
-        .unwrap_or(&text);
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+    if err.raw_os_error().is_some() {
+        crate::goflag::go_errno_text(err)
+    } else {
+        err.to_string()
     }
-}
-
-/// Go's `strconv.Quote`, used for `%q` in flag error messages. Printability follows Go's
-/// `strconv.IsPrint` for Latin-1 exactly and approximately beyond (unassigned code points are
-/// treated as printable).
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        push_go_escaped(&mut out, c);
-    }
-    out.push('"');
-    out
-}
-
-fn push_go_escaped(out: &mut String, c: char) {
-    let code = u32::from(c);
-    match c {
-        '"' => out.push_str("\\\""),
-        '\\' => out.push_str("\\\\"),
-        _ if go_is_print(c) => out.push(c),
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        _ if code < 0x20 || code == 0x7f => out.push_str(&format!("\\x{code:02x}")),
-        _ if code < 0x1_0000 => out.push_str(&format!("\\u{code:04x}")),
-        _ => out.push_str(&format!("\\U{code:08x}")),
-    }
-}
-
-/// Approximates Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the
-/// ASCII space; not controls, other spaces, format characters or private-use characters.
-fn go_is_print(c: char) -> bool {
-    let code = u32::from(c);
-    if code < 0x7f {
-        return code >= 0x20;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(
-        code,
-        0xad | 0x600..=0x605
-            | 0x61c
-            | 0x6dd
-            | 0x70f
-            | 0x180e
-            | 0x200b..=0x200f
-            | 0x202a..=0x202e
-            | 0x2060..=0x206f
-            | 0xe000..=0xf8ff
-            | 0xfeff
-            | 0xfff9..=0xfffb
-            | 0xfffe..=0xffff
-            | 0xf_0000..=0x10_ffff
-    )
 }
 
 /// A private command-line parser with Go `flag` semantics, for cfssljson's four flags.
 mod flags {
-    use super::go_quote;
+    use crate::goflag::go_quote;
 
     /// Go's default usage text (`flag.PrintDefaults`), with the program name cfssl's users see.
     pub(super) const USAGE: &str = "Usage of cfssljson:
@@ -1017,7 +950,7 @@ mod json {
             b'"' => "'\"'".to_owned(),
             _ => {
                 let mut out = String::from("'");
-                super::push_go_escaped(&mut out, char::from(c));
+                crate::goflag::push_go_escaped(&mut out, char::from(c));
                 out.push('\'');
                 out
             }
@@ -2185,6 +2118,7 @@ mod files {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::goflag::go_quote;
 
     struct Run {
         code: i32,

@@ -1,6 +1,7 @@
 //! An emulation of Go's standard `flag` package (as of Go 1.19, the toolchain the reference cfssl
 //! builds were made with), plus the Go value syntaxes it relies on: `time.ParseDuration`,
-//! `Duration.String`, `strconv.ParseInt(s, 0, bits)`, `strconv.ParseBool` and `%q` quoting.
+//! `Duration.String`, `strconv.ParseInt(s, 0, bits)`, `strconv.ParseBool` and `%q` quoting,
+//! and Go's text for an operating-system error.
 //!
 //! This module is mechanism only: it knows Go's command-line syntax, not any program's flags.
 //! A program describes its flags as a table of [`FlagDef`]s and calls [`parse`].
@@ -308,24 +309,43 @@ pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            _ if is_go_print(c) => out.push(c),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            _ if c < ' ' || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            _ if u32::from(c) < 0x10000 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            _ => out.push_str(&format!("\\U{:08x}", u32::from(c))),
-        }
+        push_go_escaped(&mut out, c);
     }
     out.push('"');
     out
+}
+
+/// Appends one character as [`go_quote`] writes it inside the quotes (also Go's `quoteChar`
+/// inside single quotes).
+pub(crate) fn push_go_escaped(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        _ if is_go_print(c) => out.push(c),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        _ if c < ' ' || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+        _ if u32::from(c) < 0x10000 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+        _ => out.push_str(&format!("\\U{:08x}", u32::from(c))),
+    }
+}
+
+/// An operating-system error as Go's `syscall.Errno` prints it: the C library's message with
+/// a lowercase first letter and without Rust's ` (os error N)` suffix
+/// (`connection refused`, not `Connection refused (os error 111)`).
+pub(crate) fn go_errno_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// An approximation of Go's `unicode.IsPrint` (see [`go_quote`]).
@@ -345,8 +365,7 @@ fn is_go_print(c: char) -> bool {
         | '\u{180E}'
         | '\u{200B}'..='\u{200F}'
         | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{206F}'
+        | '\u{2060}'..='\u{206F}'
         | '\u{E000}'..='\u{F8FF}'
         | '\u{FEFF}'
         | '\u{FFF9}'..='\u{FFFB}'

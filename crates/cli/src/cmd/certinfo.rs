@@ -108,18 +108,6 @@ fn parse_port(port: &str) -> Result<u16, String> {
     }
 }
 
-/// An I/O error's text as Go prints it (`connection refused`, not
-/// `Connection refused (os error 111)`).
-fn os_error_text(e: &io::Error) -> String {
-    let s = e.to_string();
-    let s = s.split(" (os error").next().unwrap_or(&s).to_string();
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => s,
-    }
-}
-
 fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
@@ -161,7 +149,10 @@ fn server_leaf_certificate(domain: &str, timeout: Duration) -> Result<Vec<u8>, S
             }
             Err(e) => {
                 first_error.get_or_insert_with(|| {
-                    format!("dial tcp {addr}: connect: {}", os_error_text(&e))
+                    format!(
+                        "dial tcp {addr}: connect: {}",
+                        crate::goflag::go_errno_text(&e)
+                    )
                 });
             }
         }
@@ -183,7 +174,12 @@ fn server_leaf_certificate(domain: &str, timeout: Duration) -> Result<Vec<u8>, S
         stream
             .set_read_timeout(Some(left))
             .and_then(|()| stream.set_write_timeout(Some(left)))
-            .map_err(|e| format!("set deadline for {address}: {}", os_error_text(&e)))?;
+            .map_err(|e| {
+                format!(
+                    "set deadline for {address}: {}",
+                    crate::goflag::go_errno_text(&e)
+                )
+            })?;
         if let Err(e) = conn.complete_io(&mut stream) {
             return Err(handshake_error(&e, &address));
         }
@@ -218,7 +214,7 @@ fn handshake_error(e: &io::Error, address: &str) -> String {
     match e.kind() {
         io::ErrorKind::UnexpectedEof => "EOF".into(),
         _ if is_timeout(e) => format!("tls: handshake with {address} timed out"),
-        _ => format!("read tcp {address}: {}", os_error_text(e)),
+        _ => format!("read tcp {address}: {}", crate::goflag::go_errno_text(e)),
     }
 }
 

@@ -85,16 +85,7 @@ pub(crate) fn go_io_error(op: &str, path: &str, e: &std::io::Error) -> String {
         ErrorKind::NotFound => "no such file or directory".to_string(),
         ErrorKind::PermissionDenied => "permission denied".to_string(),
         ErrorKind::IsADirectory => return format!("read {path}: is a directory"),
-        _ => {
-            let s = e.to_string();
-            // Rust appends " (os error N)"; Go prints the bare strerror.
-            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
-            let mut c = s.chars();
-            match c.next() {
-                Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-                None => s,
-            }
-        }
+        _ => crate::goflag::go_errno_text(e),
     };
     format!("{op} {path}: {reason}")
 }
