@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use chrono::{Local, NaiveDateTime};
+use chrono::Local;
 
 /// The log levels are the library's: the library reports through them and
 /// this logger writes them.
@@ -83,19 +83,7 @@ impl Logger {
     }
 }
 
-/// One log line as Go's `log` with `LstdFlags` and cfssl's prefix writes it:
-/// `2026/11/27 21:39:06 [INFO] msg\n` (the newline only if `msg` lacks one).
-pub fn format_line(time: NaiveDateTime, level: Level, msg: &str) -> String {
-    let mut line = format!(
-        "{} [{}] {msg}",
-        time.format("%Y/%m/%d %H:%M:%S"),
-        level.tag()
-    );
-    if !line.ends_with('\n') {
-        line.push('\n');
-    }
-    line
-}
+pub use cfssl_core::log::format_line;
 
 #[cfg(test)]
 mod tests {

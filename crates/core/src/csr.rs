@@ -107,8 +107,16 @@ impl CertificateRequest {
             d.top_level_error(&v, "csr.CertificateRequest");
             return d.finish(req);
         }
+        req.decode_from(&mut d, &v);
+        d.finish(req)
+    }
+
+    /// Decodes the members of `v` into `self` (a request nested in another
+    /// document, such as the `request` of `/newcert`).
+    pub(crate) fn decode_from(&mut self, d: &mut Decoder, v: &Value) {
+        let req = self;
         d.object(
-            &v,
+            v,
             "CertificateRequest",
             "csr.CertificateRequest",
             REQUEST_FIELDS,
@@ -162,7 +170,6 @@ impl CertificateRequest {
                 _ => d.string(v, &mut req.crl_url),
             },
         );
-        d.finish(req)
     }
 
     /// The subject, as cfssl's `CertificateRequest.Name` builds it.
@@ -283,7 +290,7 @@ impl CertificateRequest {
     }
 }
 
-fn decode_name(d: &mut Decoder, v: &Value, n: &mut Name) {
+pub(crate) fn decode_name(d: &mut Decoder, v: &Value, n: &mut Name) {
     d.object(
         v,
         "Name",

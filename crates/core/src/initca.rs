@@ -133,7 +133,7 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
     }
     let (key, csr) = generate_key_and_csr(req, log).map_err(|e| failed(log, e))?;
     let key_pem = key.to_pem();
-    let mut s = signer(key, policy, opts);
+    let s = signer(key, policy, opts);
     let mut sreq = SignRequest::new(csr.clone());
     sreq.hosts = Some(req.hosts.clone());
     let cert = s.sign_from(&sreq, CsrOrigin::BuiltHere, log)?;
@@ -158,7 +158,7 @@ pub fn new_from_key(
     let policy = ca_policy(req.ca.as_ref(), &req.crl_url, log, false)?;
     let csr = req.generate_pem(&key)?;
     log.log(Level::Info, "encoded CSR");
-    let mut s = signer(key, policy, opts);
+    let s = signer(key, policy, opts);
     let cert = s.sign(&SignRequest::new(csr.clone()), log)?;
     Ok(CaOutput {
         cert: pemfmt::encode("CERTIFICATE", &cert),

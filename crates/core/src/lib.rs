@@ -17,7 +17,7 @@
 //!
 //! let config = Config::from_json(br#"{"signing":{"profiles":{"www":{"usages":["signing","server auth"],"expiry":"8760h"}}}}"#)?;
 //! let ca_key = PrivateKey::from_pem(ca.key.as_deref().unwrap_or_default().as_bytes())?;
-//! let mut signer = LocalSigner::new(Certificate::from_pem(ca.cert.as_bytes())?, ca_key, config);
+//! let signer = LocalSigner::new(Certificate::from_pem(ca.cert.as_bytes())?, ca_key, config);
 //!
 //! let leaf_req = CertificateRequest::from_json(br#"{"CN":"www.example.test"}"#)?;
 //! let leaf_key = PrivateKey::generate(&leaf_req.key)?;
@@ -32,6 +32,7 @@
 
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod cert;
 pub mod certinfo;
 pub mod config;

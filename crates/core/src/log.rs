@@ -46,10 +46,46 @@ impl std::fmt::Display for Level {
     }
 }
 
+/// One log line as Go's `log` with `LstdFlags` and cfssl's prefix writes it:
+/// `2026/11/27 21:39:06 [INFO] msg\n` (the newline only if `msg` lacks one).
+pub fn format_line(time: chrono::NaiveDateTime, level: Level, msg: &str) -> String {
+    let mut line = format!(
+        "{} [{}] {msg}",
+        time.format("%Y/%m/%d %H:%M:%S"),
+        level.tag()
+    );
+    if !line.ends_with('\n') {
+        line.push('\n');
+    }
+    line
+}
+
 /// A sink for log lines.
 pub trait Log {
     /// Records one message.
     fn log(&mut self, level: Level, msg: &str);
+}
+
+/// A sink for log lines that many threads share (a server's logger).
+pub trait SharedLog: Send + Sync {
+    /// Records one message.
+    fn log(&self, level: Level, msg: &str);
+}
+
+/// Lends a [`SharedLog`] where a [`Log`] is asked for.
+#[derive(Clone, Copy)]
+pub struct Shared<'a>(pub &'a dyn SharedLog);
+
+impl std::fmt::Debug for Shared<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shared")
+    }
+}
+
+impl Log for Shared<'_> {
+    fn log(&mut self, level: Level, msg: &str) {
+        self.0.log(level, msg);
+    }
 }
 
 /// Discards everything.

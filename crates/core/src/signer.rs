@@ -11,7 +11,7 @@ use crate::error::{Code, Error, Result};
 use crate::ext::{self, Extension, oids};
 use crate::hosts::Sans;
 use crate::key::PrivateKey;
-use crate::log::{Level, Log};
+use crate::log::{Level, Log, SharedLog};
 use crate::name::Subject;
 
 /// The time source of a signer.
@@ -97,6 +97,13 @@ pub struct SignRequest {
     pub profile: String,
     /// Replaces the CRL distribution point (`-crl`).
     pub crl_override: String,
+    /// The CA label (`label`): kept for the caller (a database row's
+    /// `ca_label`); a single local signer ignores it, as cfssl does.
+    pub label: String,
+    /// A serial number chosen by the client (`serial`, big-endian magnitude).
+    /// Used only when the profile sets `ClientProvidesSerialNumbers`, which
+    /// then requires it; ignored otherwise, as cfssl does.
+    pub serial: Option<Vec<u8>>,
 }
 
 impl SignRequest {
@@ -116,6 +123,71 @@ pub fn split_hosts(hostname: &str) -> Option<Vec<String>> {
     } else {
         Some(hostname.split(',').map(String::from).collect())
     }
+}
+
+/// A certificate a signer has issued, with the values a response or a
+/// database row needs.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct IssuedCertificate {
+    /// The certificate itself (DER inside, parsed).
+    pub certificate: Certificate,
+}
+
+impl IssuedCertificate {
+    /// Wraps an issued certificate's DER.
+    ///
+    /// # Errors
+    /// 1003 when the bytes are not a certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Ok(Self {
+            certificate: Certificate::from_der(der)?,
+        })
+    }
+
+    /// The DER bytes.
+    pub fn der(&self) -> &[u8] {
+        self.certificate.raw()
+    }
+
+    /// PEM with its trailing newline, as cfssl returns it.
+    pub fn to_pem(&self) -> String {
+        self.certificate.to_pem()
+    }
+
+    /// The serial number in decimal, as cfssl logs and stores it.
+    pub fn serial_decimal(&self) -> String {
+        cert::decimal(self.certificate.serial())
+    }
+
+    /// The authority key identifier in lowercase hex without separators, as
+    /// cfssl's certificate database stores it ("" when there is none).
+    pub fn authority_key_id_hex(&self) -> String {
+        self.certificate
+            .authority_key_id()
+            .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Something that issues certificates for sign requests: cfssl's
+/// `signer.Signer`. The local signer implements it; a signer that records
+/// into a database, or forwards to a remote cfssl, wraps or replaces it.
+///
+/// Implementations are shared between threads (a server signs many requests
+/// at once through one `&self`).
+pub trait Signer: Send + Sync + std::fmt::Debug {
+    /// Issues a certificate for `req` per its profile.
+    ///
+    /// # Errors
+    /// cfssl's signing errors (see [`LocalSigner::sign`]).
+    fn issue(&self, req: &SignRequest) -> Result<IssuedCertificate>;
+
+    /// The CA certificate, when the signer has one.
+    fn certificate(&self) -> Option<&Certificate>;
+
+    /// The signing policy (profiles, auth keys, remotes).
+    fn policy(&self) -> &Config;
 }
 
 /// The certificate template being filled (Go's `x509.Certificate` subset).
@@ -151,6 +223,7 @@ pub struct LocalSigner {
     policy: Config,
     clock: Box<dyn Clock>,
     entropy: Box<dyn Entropy>,
+    log: Option<std::sync::Arc<dyn SharedLog>>,
 }
 
 impl std::fmt::Debug for LocalSigner {
@@ -174,6 +247,7 @@ impl LocalSigner {
             policy,
             clock: Box::new(SystemClock),
             entropy: Box::new(SystemEntropy),
+            log: None,
         }
     }
 
@@ -185,6 +259,7 @@ impl LocalSigner {
             policy,
             clock: Box::new(SystemClock),
             entropy: Box::new(SystemEntropy),
+            log: None,
         }
     }
 
@@ -209,6 +284,15 @@ impl LocalSigner {
     #[must_use]
     pub fn with_entropy(mut self, entropy: impl Entropy + 'static) -> Self {
         self.entropy = Box::new(entropy);
+        self
+    }
+
+    /// Where [`Signer::issue`] sends its log lines (the inherent
+    /// [`LocalSigner::sign`] takes a sink per call instead). Without one
+    /// they are dropped.
+    #[must_use]
+    pub fn with_log(mut self, log: std::sync::Arc<dyn SharedLog>) -> Self {
+        self.log = Some(log);
         self
     }
 
@@ -246,8 +330,16 @@ impl LocalSigner {
     /// cfssl's errors: 9002/9003/9300 for the CSR, 5300 for a CA request
     /// the policy refuses, 5500 for a whitelist mismatch, 5100 when the
     /// profile has no usages, 1000 when the key does not match the CA.
-    pub fn sign(&mut self, req: &SignRequest, log: &mut dyn Log) -> Result<Vec<u8>> {
+    pub fn sign(&self, req: &SignRequest, log: &mut dyn Log) -> Result<Vec<u8>> {
         self.sign_from(req, CsrOrigin::Outside, log)
+    }
+
+    /// [`LocalSigner::sign`], returning the issued certificate as a value.
+    ///
+    /// # Errors
+    /// As [`LocalSigner::sign`].
+    pub fn sign_issued(&self, req: &SignRequest, log: &mut dyn Log) -> Result<IssuedCertificate> {
+        IssuedCertificate::from_der(&self.sign(req, log)?)
     }
 
     /// [`LocalSigner::sign`], told where the CSR comes from: a CSR this crate
@@ -256,7 +348,7 @@ impl LocalSigner {
     /// check is an ECDSA verification, the most expensive step of
     /// `gencert -initca` (docs/performance.md).
     pub(crate) fn sign_from(
-        &mut self,
+        &self,
         req: &SignRequest,
         origin: CsrOrigin,
         log: &mut dyn Log,
@@ -339,7 +431,20 @@ impl LocalSigner {
                 }
             }
         }
-        let (der, serial) = self.sign_template(t, &profile)?;
+        let serial = if profile.client_provides_serial_numbers {
+            match &req.serial {
+                Some(s) => Some(s.clone()),
+                None => {
+                    return Err(Error::coded(
+                        Code::CertificateMissingSerial,
+                        "Missing serial number in request",
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        let (der, serial) = self.sign_template(t, &profile, serial)?;
         log.log(
             Level::Info,
             &format!(
@@ -351,7 +456,12 @@ impl LocalSigner {
     }
 
     /// `FillTemplate` + `x509.CreateCertificate`. Returns the certificate DER and its serial number's magnitude.
-    fn sign_template(&mut self, mut t: Template, profile: &Profile) -> Result<(Vec<u8>, [u8; 20])> {
+    fn sign_template(
+        &self,
+        mut t: Template,
+        profile: &Profile,
+        client_serial: Option<Vec<u8>>,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
         let default = &self.policy.default;
         let (ku, eku) = profile.usage_bits();
         if ku == 0 && eku.is_empty() {
@@ -434,9 +544,15 @@ impl LocalSigner {
         } else {
             vec![ocsp_url.clone()]
         };
-        let mut serial = [0u8; 20];
-        self.entropy.fill(&mut serial);
-        serial[0] &= 0x7f;
+        let serial = match client_serial {
+            Some(s) => s,
+            None => {
+                let mut serial = vec![0u8; 20];
+                self.entropy.fill(&mut serial);
+                serial[0] &= 0x7f;
+                serial
+            }
+        };
         let issuer = match &self.ca {
             Some(ca) => {
                 if ca.public_key_der() != self.key.public_key_der() {
@@ -468,6 +584,23 @@ impl LocalSigner {
             key: &self.key,
         })?;
         Ok((der, serial))
+    }
+}
+
+impl Signer for LocalSigner {
+    fn issue(&self, req: &SignRequest) -> Result<IssuedCertificate> {
+        match &self.log {
+            Some(sink) => self.sign_issued(req, &mut crate::log::Shared(sink.as_ref())),
+            None => self.sign_issued(req, &mut crate::log::NoLog),
+        }
+    }
+
+    fn certificate(&self) -> Option<&Certificate> {
+        self.ca.as_ref()
+    }
+
+    fn policy(&self) -> &Config {
+        &self.policy
     }
 }
 

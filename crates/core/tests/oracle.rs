@@ -195,7 +195,7 @@ proptest! {
         prop_assume!(bytes.iter().any(|b| *b != 0));
         let (ca, key) = shared_ca();
         let cfg = Config::from_json(CONFIG).unwrap();
-        let mut signer = LocalSigner::new(Certificate::from_pem(ca.as_bytes()).unwrap(), key, cfg)
+        let signer = LocalSigner::new(Certificate::from_pem(ca.as_bytes()).unwrap(), key, cfg)
             .with_entropy(FixedEntropy(bytes));
         let req = CertificateRequest::from_json(br#"{"CN":"s"}"#).unwrap();
         let k = PrivateKey::generate(&req.key).unwrap();

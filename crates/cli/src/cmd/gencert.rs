@@ -142,7 +142,7 @@ pub(crate) fn gencert(
     }
     ctx.info("generate received request");
     let (key, csr) = initca::generate_key_and_csr(&req, &mut CtxLog(ctx)).map_err(core_err)?;
-    let mut signer = load_signer(flags, ctx, config)?;
+    let signer = load_signer(flags, ctx, config)?;
     let mut sreq = SignRequest::new(csr.clone());
     sreq.hosts.clone_from(&hosts);
     sreq.profile = flags.string("profile").to_string();

@@ -65,7 +65,7 @@ pub(crate) fn sign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Res
             return Ok(());
         }
     }
-    let mut s = load_signer(flags, ctx, config)?;
+    let s = load_signer(flags, ctx, config)?;
     // cfssl prints the CSR input back verbatim next to the certificate.
     let csr_text = String::from_utf8_lossy(&csr).into_owned();
     let mut req = SignRequest::new(csr);
