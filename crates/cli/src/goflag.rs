@@ -335,18 +335,7 @@ pub(crate) fn push_go_escaped(out: &mut String, c: char) {
     }
 }
 
-/// An operating-system error as Go's `syscall.Errno` prints it: the C library's message with
-/// a lowercase first letter and without Rust's ` (os error N)` suffix
-/// (`connection refused`, not `Connection refused (os error 111)`).
-pub(crate) fn go_errno_text(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
+pub(crate) use cfssl_core::error::go_errno_text;
 
 /// An approximation of Go's `unicode.IsPrint` (see [`go_quote`]).
 fn is_go_print(c: char) -> bool {

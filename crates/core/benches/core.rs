@@ -178,7 +178,7 @@ fn sign_leaf(c: &mut Criterion) {
         let (ca_pem, key_pem) = make_ca(algo, size);
         let ca = Certificate::from_pem(ca_pem.as_bytes()).expect("ca cert");
         let key = PrivateKey::from_pem(key_pem.as_bytes()).expect("ca key");
-        let mut signer = LocalSigner::new(ca, key, config.clone());
+        let signer = LocalSigner::new(ca, key, config.clone());
         g.bench_function(name, |b| {
             b.iter(|| signer.sign(black_box(&sreq), &mut NoLog).expect("sign"));
         });
@@ -189,7 +189,7 @@ fn sign_leaf(c: &mut Criterion) {
     g.bench_function("rsa-2048-ca-with-loading", |b| {
         b.iter(|| {
             let config = Config::from_json(CONFIG_JSON.as_bytes()).expect("config");
-            let mut signer =
+            let signer =
                 LocalSigner::from_pem(ca_pem.as_bytes(), key_pem.as_bytes(), config).expect("ca");
             signer.sign(black_box(&sreq), &mut NoLog).expect("sign")
         });

@@ -32,7 +32,8 @@ pub const NO_BUNDLER_MESSAGE: &str =
 
 /// cfssl's warning for a certificate without hosts (code 5300 in `messages`
 /// of `/newcert`, and logged by `gencert`).
-pub const NO_HOSTS_MESSAGE: &str = "This certificate lacks a \"hosts\" field. This makes it unsuitable for
+pub const NO_HOSTS_MESSAGE: &str =
+    "This certificate lacks a \"hosts\" field. This makes it unsuitable for
 websites. For more information see the Baseline Requirements for the Issuance and Management
 of Publicly-Trusted Certificates, v.1.1.6, from the CA/Browser Forum (https://cabforum.org);
 specifically, section 10.2.3 (\"Information Requirements\").";
@@ -262,9 +263,7 @@ pub fn string_map(body: &[u8]) -> Result<Vec<(String, String)>> {
 
 /// The value of `key` in a string map read by [`string_map`].
 pub fn map_get<'a>(map: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    map.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    map.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// A successful response: `result` is the JSON of the result; `messages`
@@ -360,8 +359,8 @@ mod tests {
 
     #[test]
     fn hostname_wins_over_hosts_and_empty_hosts_clear() {
-        let r = sign_request(br#"{"hosts":["x"],"hostname":"a,b","certificate_request":"C"}"#)
-            .unwrap();
+        let r =
+            sign_request(br#"{"hosts":["x"],"hostname":"a,b","certificate_request":"C"}"#).unwrap();
         assert_eq!(r.sign.hosts.unwrap(), ["a", "b"]);
         assert_eq!(r.sign.request, b"C");
         let r = sign_request(br#"{"hosts":[]}"#).unwrap();
@@ -389,9 +388,8 @@ mod tests {
         assert!(sign_request(br#"{"serial":1.5}"#).is_err());
         assert!(sign_request(br#"{"serial":-3}"#).is_err());
         assert!(sign_request(br#"{"serial":"7"}"#).is_err());
-        let r =
-            sign_request(br#"{"subject":{"cn":"x","names":[{"O":"o"}],"serialnumber":"9"}}"#)
-                .unwrap();
+        let r = sign_request(br#"{"subject":{"cn":"x","names":[{"O":"o"}],"serialnumber":"9"}}"#)
+            .unwrap();
         let s = r.sign.subject.unwrap();
         assert_eq!((s.cn.as_str(), s.serial_number.as_str()), ("x", "9"));
         assert_eq!(s.names[0].o, "o");
@@ -410,13 +408,19 @@ mod tests {
             info_request(br#"{"profile":1}"#).unwrap_err().message(),
             "json: cannot unmarshal number into Go struct field Req.profile of type string"
         );
-        let n = newcert_request(br#"{"request":{"CN":"a","hosts":["h"]},"profile":"p"}"#)
-            .unwrap();
+        let n = newcert_request(br#"{"request":{"CN":"a","hosts":["h"]},"profile":"p"}"#).unwrap();
         assert_eq!(n.request.unwrap().hosts, ["h"]);
-        assert!(newcert_request(br#"{"request":null}"#).unwrap().request.is_none());
+        assert!(
+            newcert_request(br#"{"request":null}"#)
+                .unwrap()
+                .request
+                .is_none()
+        );
         assert!(newcert_request(b"{}").unwrap().request.is_some());
         assert_eq!(
-            string_map(br#"{"certificate":true}"#).unwrap_err().message(),
+            string_map(br#"{"certificate":true}"#)
+                .unwrap_err()
+                .message(),
             "json: cannot unmarshal bool into Go value of type string"
         );
         let m = string_map(br#"{"a":"1","a":"2"}"#).unwrap();

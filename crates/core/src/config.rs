@@ -297,6 +297,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// cfssl's policy when no `-config` is given: no named profiles, and the
+    /// default profile of [`Profile::cfssl_default`].
+    pub fn cfssl_default() -> Self {
+        Self {
+            default: Profile::cfssl_default(),
+            ..Self::default()
+        }
+    }
+
     /// The profile of that name, or the default when there is none (cfssl
     /// falls back silently).
     pub fn profile(&self, name: &str) -> &Profile {

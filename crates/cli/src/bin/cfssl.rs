@@ -12,8 +12,10 @@ fn main() -> ExitCode {
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();
     let mut stdin = std::io::stdin().lock();
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Not locked for the whole run: `serve` writes its log from other
+    // threads, each line in one write.
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
     let env = |name: &str| std::env::var(name).ok();
     let code = cfssl_cli::run_cfssl(
         &args,

@@ -11,10 +11,11 @@ mod certinfo;
 mod gencert;
 mod info;
 mod misc;
+mod serve;
 mod sign;
 
 /// The commands this build implements, in the order the top usage lists
-/// them. cfssl's other commands (`serve`, `bundle`, `gencrl`, `crl`,
+/// them. cfssl's other commands (`bundle`, `gencrl`, `crl`,
 /// `revoke`, `ocsp*`, `scan`) are not listed until they work.
 pub const COMMANDS: &[Command] = &[
     Command {
@@ -52,6 +53,10 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "genkey",
         run: gencert::genkey,
+    },
+    Command {
+        name: "serve",
+        run: serve::serve,
     },
 ];
 

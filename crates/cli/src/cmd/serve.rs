@@ -1,0 +1,93 @@
+//! `serve`: reads cfssl's serve flags, builds the signer and the TLS set-up,
+//! and runs the `cfssl-server` HTTP API (mirrors cfssl's `cli/serve`).
+
+use std::sync::Arc;
+
+use cfssl_core::log::SharedLog;
+use cfssl_server::{MinTlsVersion, ServeOptions, StderrLog, TlsOptions};
+
+use super::gencert::load_signer;
+use super::{load_config, read_bytes};
+use crate::dispatch::{CmdError, Ctx};
+use crate::flags::Flags;
+
+/// `cfssl serve [-address A] [-port P] [-ca C -ca-key K] [-config F] [-tls-cert C -tls-key K
+/// [-mutual-tls-ca CA [-mutual-tls-cn RE]]] [-min-tls-version V] [-disable E,…]`.
+pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+    let config = load_config(flags)?;
+    if !args.is_empty() {
+        return Err(CmdError::Plain(
+            "argument is provided but not defined; please refer to the usage by flag -h".into(),
+        ));
+    }
+    for (flag, feature) in [
+        ("db-config", "the certificate database"),
+        ("remote", "forwarding to a remote signer"),
+        ("ca-bundle", "the bundler"),
+        ("int-bundle", "the bundler"),
+        ("metadata", "the bundler"),
+        ("responder", "OCSP signing"),
+    ] {
+        if !flags.string(flag).is_empty() {
+            return Err(CmdError::Plain(format!(
+                "-{flag}: {feature} is not supported by `serve` in this build yet"
+            )));
+        }
+    }
+    let min_version =
+        MinTlsVersion::parse(flags.string("min-tls-version")).map_err(CmdError::Plain)?;
+    let shared: Arc<dyn SharedLog> = Arc::new(StderrLog::new(ctx.log.level));
+
+    ctx.info("Initializing signer");
+    let signer = match load_signer(flags, ctx, config) {
+        Ok(s) => Some(Arc::new(s.with_log(shared.clone())) as Arc<dyn cfssl_core::signer::Signer>),
+        Err(e) => {
+            ctx.warning(&format!("couldn't initialize signer: {e}"));
+            None
+        }
+    };
+    ctx.warning(&format!(
+        "couldn't initialize ocsp signer: {}",
+        cfssl_core::wire::error_json(2000, "Unknown private key error")
+    ));
+
+    let mut opts = ServeOptions::new(shared);
+    opts.address = flags.string("address").to_string();
+    opts.port = u16::try_from(flags.int("port")).map_err(|_| {
+        CmdError::Plain(format!(
+            "listen tcp: address {}: invalid port",
+            flags.int("port")
+        ))
+    })?;
+    opts.signer = signer;
+    opts.disable = flags
+        .string("disable")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let (cert, key) = (flags.string("tls-cert"), flags.string("tls-key"));
+    if !cert.is_empty() && !key.is_empty() {
+        let mut tls = TlsOptions::new(
+            read_bytes(ctx, cert).map_err(CmdError::Plain)?,
+            read_bytes(ctx, key).map_err(CmdError::Plain)?,
+        );
+        tls.min_version = min_version;
+        let ca = flags.string("mutual-tls-ca");
+        if !ca.is_empty() {
+            tls.client_ca_pem =
+                Some(read_bytes(ctx, ca).map_err(|e| {
+                    CmdError::Plain(format!("failed to load mutual TLS CA file: {e}"))
+                })?);
+            let cn = flags.string("mutual-tls-cn");
+            if !cn.is_empty() {
+                tls.client_cn = Some(
+                    regex::Regex::new(cn)
+                        .map_err(|e| CmdError::Plain(format!("malformed CN regex: {e}")))?,
+                );
+            }
+        }
+        opts.tls = Some(tls);
+    }
+    cfssl_server::run(opts).map_err(|e| CmdError::Plain(e.to_string()))
+}

@@ -1,0 +1,318 @@
+//! What the server serves: cfssl's endpoint table, which endpoints a given
+//! set-up enables (with cfssl's start-up log lines), and the router.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::any;
+use cfssl_core::log::{Level, SharedLog};
+use cfssl_core::signer::Signer;
+
+use crate::listen::Limits;
+use crate::reply::{ApiError, not_found};
+use crate::tls::TlsOptions;
+
+/// Where `/api/v1/cfssl/<key>` endpoints live.
+pub(crate) const API_PREFIX: &str = "/api/v1/cfssl/";
+
+/// cfssl serve's endpoints, by the key `-disable` names them with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// `sign`.
+    Sign,
+    /// `authsign`.
+    AuthSign,
+    /// `info`.
+    Info,
+    /// `crl`.
+    Crl,
+    /// `gencrl`.
+    GenCrl,
+    /// `newcert`.
+    NewCert,
+    /// `bundle`.
+    Bundle,
+    /// `newkey`.
+    NewKey,
+    /// `init_ca`.
+    InitCa,
+    /// `scan`.
+    Scan,
+    /// `scaninfo`.
+    ScanInfo,
+    /// `certinfo`.
+    CertInfo,
+    /// `ocspsign`.
+    OcspSign,
+    /// `revoke`.
+    Revoke,
+    /// `/`, the static web UI.
+    Static,
+    /// `health`.
+    Health,
+    /// `certadd`.
+    CertAdd,
+}
+
+impl Endpoint {
+    /// Every endpoint, in the order the start-up log lists them.
+    pub const ALL: [Self; 17] = [
+        Self::Sign,
+        Self::AuthSign,
+        Self::Info,
+        Self::Crl,
+        Self::GenCrl,
+        Self::NewCert,
+        Self::Bundle,
+        Self::NewKey,
+        Self::InitCa,
+        Self::Scan,
+        Self::ScanInfo,
+        Self::CertInfo,
+        Self::OcspSign,
+        Self::Revoke,
+        Self::Static,
+        Self::Health,
+        Self::CertAdd,
+    ];
+
+    /// The key (`sign`, `init_ca`, `/`).
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Sign => "sign",
+            Self::AuthSign => "authsign",
+            Self::Info => "info",
+            Self::Crl => "crl",
+            Self::GenCrl => "gencrl",
+            Self::NewCert => "newcert",
+            Self::Bundle => "bundle",
+            Self::NewKey => "newkey",
+            Self::InitCa => "init_ca",
+            Self::Scan => "scan",
+            Self::ScanInfo => "scaninfo",
+            Self::CertInfo => "certinfo",
+            Self::OcspSign => "ocspsign",
+            Self::Revoke => "revoke",
+            Self::Static => "/",
+            Self::Health => "health",
+            Self::CertAdd => "certadd",
+        }
+    }
+
+    /// The one method cfssl accepts on it.
+    pub(crate) fn method(self) -> Method {
+        match self {
+            Self::Health | Self::Crl | Self::Scan | Self::ScanInfo | Self::Static => Method::GET,
+            _ => Method::POST,
+        }
+    }
+
+    /// Whether this build serves it.
+    const fn implemented(self) -> bool {
+        matches!(
+            self,
+            Self::Sign
+                | Self::AuthSign
+                | Self::Info
+                | Self::NewCert
+                | Self::NewKey
+                | Self::InitCa
+                | Self::CertInfo
+                | Self::Health
+        )
+    }
+
+    /// Whether answering it generates keys (run off the async workers).
+    pub(crate) const fn generates_keys(self) -> bool {
+        matches!(self, Self::NewCert | Self::NewKey | Self::InitCa)
+    }
+}
+
+/// Everything `cfssl serve` is started with.
+#[non_exhaustive]
+pub struct ServeOptions {
+    /// `-address` (default `127.0.0.1`).
+    pub address: String,
+    /// `-port` (default 8888; 0 picks a free port).
+    pub port: u16,
+    /// The signer built from `-ca`, `-ca-key` and `-config`; `None` when it
+    /// could not be built (the endpoints that need it are then disabled).
+    pub signer: Option<Arc<dyn Signer>>,
+    /// `-disable`: endpoint keys not to serve.
+    pub disable: Vec<String>,
+    /// `-tls-cert`/`-tls-key` and mutual TLS; `None` for plain HTTP.
+    pub tls: Option<TlsOptions>,
+    /// Bounds on bodies, waits and connections.
+    pub limits: Limits,
+    /// Where log lines go.
+    pub log: Arc<dyn SharedLog>,
+}
+
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("address", &self.address)
+            .field("port", &self.port)
+            .field("signer", &self.signer.is_some())
+            .field("disable", &self.disable)
+            .field("tls", &self.tls.is_some())
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServeOptions {
+    /// cfssl's defaults: `127.0.0.1:8888`, no signer, plain HTTP.
+    pub fn new(log: Arc<dyn SharedLog>) -> Self {
+        Self {
+            address: "127.0.0.1".into(),
+            port: 8888,
+            signer: None,
+            disable: Vec::new(),
+            tls: None,
+            limits: Limits::default(),
+            log,
+        }
+    }
+}
+
+/// What every request handler shares.
+pub(crate) struct AppState {
+    pub(crate) signer: Option<Arc<dyn Signer>>,
+    pub(crate) log: Arc<dyn SharedLog>,
+    pub(crate) limits: Limits,
+}
+
+/// Why an endpoint is not served, or `None` when it is (cfssl's
+/// `endpoints` table of prerequisite checks).
+fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>) -> Option<String> {
+    const BAD_SIGNER: &str = "signer not initialized";
+    let invalid_policy = || cfssl_core::wire::error_json(5200, "Invalid or unknown policy");
+    let needs_signer = matches!(
+        ep,
+        Endpoint::Sign
+            | Endpoint::AuthSign
+            | Endpoint::Info
+            | Endpoint::NewCert
+            | Endpoint::Crl
+            | Endpoint::GenCrl
+    );
+    if needs_signer && signer.is_none() {
+        return Some(BAD_SIGNER.into());
+    }
+    if !ep.implemented() {
+        return Some("not implemented by this build yet".into());
+    }
+    let policy = signer.map(Signer::policy);
+    let profiles = || {
+        policy
+            .into_iter()
+            .flat_map(|p| std::iter::once(&p.default).chain(p.profiles.iter().map(|(_, p)| p)))
+    };
+    match ep {
+        Endpoint::Sign if !profiles().any(|p| p.auth_key.is_empty()) => Some(invalid_policy()),
+        Endpoint::AuthSign if !profiles().any(|p| !p.auth_key.is_empty()) => Some(invalid_policy()),
+        _ => None,
+    }
+}
+
+/// Builds the router, logging each endpoint's state as cfssl does.
+pub(crate) fn router(opts: &ServeOptions) -> (Router, Arc<AppState>) {
+    let st = Arc::new(AppState {
+        signer: opts.signer.clone(),
+        log: opts.log.clone(),
+        limits: opts.limits.clone(),
+    });
+    let log = opts.log.as_ref();
+    let mut router = Router::new();
+    for ep in Endpoint::ALL {
+        log.log(Level::Debug, &format!("getHandler for {}", ep.key()));
+        if opts.disable.iter().any(|d| d == ep.key()) {
+            log.log(
+                Level::Info,
+                &format!("endpoint '{}' is explicitly disabled", ep.key()),
+            );
+        } else if let Some(why) = unavailable(ep, opts.signer.as_deref()) {
+            log.log(
+                Level::Warning,
+                &format!("endpoint '{}' is disabled: {why}", ep.key()),
+            );
+        } else {
+            let path = format!("{API_PREFIX}{}", ep.key());
+            log.log(Level::Info, &format!("endpoint '{path}' is enabled"));
+            let state = st.clone();
+            router = router.route(
+                &path,
+                any(move |req: Request| dispatch(state.clone(), ep, req)),
+            );
+        }
+    }
+    log.log(Level::Info, "Handler set up complete.");
+    (router.fallback(|| async { not_found() }), st)
+}
+
+/// The remote address of the connection a request came on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Peer(pub(crate) std::net::SocketAddr);
+
+/// cfssl's `HTTPHandler.ServeHTTP`: the method check, the handler, the
+/// error mapping and the access log line.
+async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
+    let method = req.method().clone();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_string(), ToString::to_string);
+    let peer = req
+        .extensions()
+        .get::<Peer>()
+        .map(|p| p.0.to_string())
+        .unwrap_or_default();
+    let outcome = if method == ep.method() {
+        match crate::body::read(
+            req.into_body(),
+            st.limits.max_body_bytes,
+            st.limits.body_timeout,
+        )
+        .await
+        {
+            Ok(body) => run(st.clone(), ep, body).await,
+            Err(e) => Err(e),
+        }
+    } else {
+        Err(ApiError::Http(
+            405,
+            format!("Method is not allowed:\"{method}\""),
+        ))
+    };
+    let (response, number) = match outcome {
+        Ok(reply) => (reply.into_response(), 200),
+        Err(e) => {
+            let n = e.log_number();
+            (e.into_response(), n)
+        }
+    };
+    st.log.log(
+        Level::Info,
+        &format!("{peer} - \"{method} {target}\" {number}"),
+    );
+    response
+}
+
+async fn run(
+    st: Arc<AppState>,
+    ep: Endpoint,
+    body: Vec<u8>,
+) -> Result<crate::reply::Reply, ApiError> {
+    if ep.generates_keys() {
+        tokio::task::spawn_blocking(move || crate::handlers::handle(&st, ep, &body))
+            .await
+            .unwrap_or_else(|e| Err(ApiError::Other(format!("request handler failed: {e}"))))
+    } else {
+        crate::handlers::handle(&st, ep, &body)
+    }
+}

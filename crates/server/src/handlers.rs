@@ -1,0 +1,289 @@
+//! The endpoints, each as cfssl 1.6.5's handler answers: the same checks in
+//! the same order, the same messages, the same log lines.
+
+use cfssl_core::api::{self, NO_BUNDLER_MESSAGE, NO_HOSTS_MESSAGE};
+use cfssl_core::cert::Certificate;
+use cfssl_core::log::{Level, Shared};
+use cfssl_core::signer::{SignRequest, Signer};
+use cfssl_core::{Code, certinfo, initca};
+
+use crate::app::{AppState, Endpoint};
+use crate::reply::{ApiError, Reply};
+
+type Outcome = Result<Reply, ApiError>;
+
+/// Answers one request whose method is allowed and whose body was read.
+pub(crate) fn handle(st: &AppState, ep: Endpoint, body: &[u8]) -> Outcome {
+    match ep {
+        Endpoint::Sign => sign(st, body),
+        Endpoint::Info => info(st, body),
+        Endpoint::NewCert => newcert(st, body),
+        Endpoint::NewKey => newkey(st, body),
+        Endpoint::InitCa => init_ca(st, body),
+        Endpoint::CertInfo => certinfo_endpoint(st, body),
+        Endpoint::Health => Ok(Reply::new(r#"{"healthy":true}"#.into())),
+        // Registered only when implemented (see `Endpoint::implemented`).
+        other => Err(ApiError::Http(
+            404,
+            format!("endpoint '{}' is not available", other.key()),
+        )),
+    }
+}
+
+fn signer(st: &AppState) -> Result<&dyn Signer, ApiError> {
+    // Endpoints that need a signer are only registered with one.
+    st.signer
+        .as_deref()
+        .ok_or_else(|| ApiError::bad_request("signer not initialized"))
+}
+
+fn log(st: &AppState, level: Level, msg: &str) {
+    st.log.log(level, msg);
+}
+
+/// `POST /sign` (cfssl's `signhandler.Handler`).
+fn sign(st: &AppState, body: &[u8]) -> Outcome {
+    log(st, Level::Info, "signature request received");
+    let req = api::sign_request(body)
+        .map_err(|_| ApiError::bad_request("Unable to parse sign request"))?;
+    if req.sign.request.is_empty() {
+        return Err(ApiError::bad_request(
+            "missing parameter 'certificate_request'",
+        ));
+    }
+    let s = signer(st)?;
+    if !s.policy().profile(&req.sign.profile).auth_key.is_empty() {
+        log(st, Level::Error, "profile requires authentication");
+        return Err(ApiError::bad_request("authentication required"));
+    }
+    let issued = s.issue(&req.sign).map_err(|e| {
+        let e = ApiError::from(e);
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to sign request: {}", e.log_text()),
+        );
+        e
+    })?;
+    finish_signing(st, &issued.to_pem(), req.bundle)
+}
+
+/// The common end of `/sign` and `/authsign`: the certificate, or the
+/// bundler message when a bundle was asked for.
+fn finish_signing(st: &AppState, pem: &str, bundle: bool) -> Outcome {
+    let result = format!("{{\"certificate\":{}}}", cfssl_core::wire::go_string(pem));
+    if bundle {
+        return Ok(Reply::new(result)
+            .with_message(Code::PolicyInvalidRequest.number(), NO_BUNDLER_MESSAGE));
+    }
+    log(st, Level::Info, "wrote response");
+    Ok(Reply::new(result))
+}
+
+/// `POST /info`.
+fn info(st: &AppState, body: &[u8]) -> Outcome {
+    let req = api::info_request(body).map_err(|e| {
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to unmarshal request: {}", e.message()),
+        );
+        ApiError::bad_request(e.message())
+    })?;
+    let s = signer(st)?;
+    let profile = s.policy().profile(&req.profile);
+    Ok(Reply::new(api::info_json(s.certificate(), profile)))
+}
+
+/// The key and CSR of `/newkey` and `/newcert` (cfssl's
+/// `csr.Generator.ProcessRequest`).
+fn generate(
+    st: &AppState,
+    req: &cfssl_core::csr::CertificateRequest,
+) -> Result<(cfssl_core::key::PrivateKey, String), ApiError> {
+    log(st, Level::Info, "generate received request");
+    initca::generate_key_and_csr(req, &mut Shared(st.log.as_ref())).map_err(|e| {
+        let e = ApiError::from(e);
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to process CSR: {}", e.log_text()),
+        );
+        e
+    })
+}
+
+fn csr_der(pem: &str) -> Vec<u8> {
+    // The CSR was encoded just before, so it always parses.
+    cfssl_core::csr::Csr::from_pem(pem.as_bytes())
+        .map(|c| c.raw().to_vec())
+        .unwrap_or_default()
+}
+
+/// `POST /newkey`.
+fn newkey(st: &AppState, body: &[u8]) -> Outcome {
+    log(st, Level::Info, "request for CSR");
+    let req = cfssl_core::csr::CertificateRequest::from_json(body).map_err(|e| {
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to unmarshal request: {}", e.message()),
+        );
+        ApiError::bad_request(e.message())
+    })?;
+    if req.ca.is_some() {
+        log(st, Level::Warning, "request received with CA section");
+        return Err(ApiError::bad_request("ca section only permitted in initca"));
+    }
+    let (key, csr) = generate(st, &req)?;
+    let g = cfssl_core::wire::go_string;
+    Ok(Reply::new(format!(
+        "{{\"private_key\":{},\"certificate_request\":{},\"sums\":{{\"certificate_request\":{}}}}}",
+        g(&key.to_pem()),
+        g(&csr),
+        api::sums_json(&csr_der(&csr))
+    )))
+}
+
+/// `POST /newcert`. Unlike cfssl, a profile that requires authentication is
+/// refused here as on `/sign` (cfssl signs it without a token: spec §4.7).
+fn newcert(st: &AppState, body: &[u8]) -> Outcome {
+    log(st, Level::Info, "request for CSR");
+    let req = api::newcert_request(body).map_err(|e| {
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to unmarshal request: {}", e.message()),
+        );
+        ApiError::bad_request(e.message())
+    })?;
+    let Some(csr_req) = req.request else {
+        log(st, Level::Warning, "empty request received");
+        return Err(ApiError::bad_request("missing request section"));
+    };
+    if csr_req.ca.is_some() {
+        log(st, Level::Warning, "request received with CA section");
+        return Err(ApiError::bad_request("ca section only permitted in initca"));
+    }
+    let s = signer(st)?;
+    if !s.policy().profile(&req.profile).auth_key.is_empty() {
+        log(st, Level::Error, "profile requires authentication");
+        return Err(ApiError::bad_request("authentication required"));
+    }
+    let (key, csr) = generate(st, &csr_req)?;
+    let mut sreq = SignRequest::new(csr.clone());
+    sreq.profile = req.profile;
+    sreq.label = req.label;
+    let issued = s.issue(&sreq).map_err(|e| {
+        let e = ApiError::from(e);
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to sign request: {}", e.log_text()),
+        );
+        e
+    })?;
+    let g = cfssl_core::wire::go_string;
+    let result = format!(
+        "{{\"certificate\":{},\"certificate_request\":{},\"private_key\":{},\"sums\":{{\"certificate\":{},\"certificate_request\":{}}}}}",
+        g(&issued.to_pem()),
+        g(&csr),
+        g(&key.to_pem()),
+        api::sums_json(issued.der()),
+        api::sums_json(&csr_der(&csr))
+    );
+    let reply = Reply::new(result);
+    if req.bundle {
+        return Ok(reply.with_message(Code::PolicyInvalidRequest.number(), NO_BUNDLER_MESSAGE));
+    }
+    if csr_req.hosts.is_empty() {
+        return Ok(reply.with_message(Code::PolicyInvalidRequest.number(), NO_HOSTS_MESSAGE));
+    }
+    Ok(reply)
+}
+
+/// `POST /init_ca`.
+fn init_ca(st: &AppState, body: &[u8]) -> Outcome {
+    log(st, Level::Info, "setting up initial CA handler");
+    let req = cfssl_core::csr::CertificateRequest::from_json(body).map_err(|e| {
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to unmarshal request: {}", e.message()),
+        );
+        ApiError::bad_request(e.message())
+    })?;
+    let ca = initca::new(
+        &req,
+        initca::Options::default(),
+        &mut Shared(st.log.as_ref()),
+    )
+    .map_err(|e| {
+        let e = ApiError::from(e);
+        log(
+            st,
+            Level::Warning,
+            &format!("failed to initialise new CA: {}", e.log_text()),
+        );
+        e
+    })?;
+    let g = cfssl_core::wire::go_string;
+    Ok(Reply::new(format!(
+        "{{\"private_key\":{},\"certificate\":{}}}",
+        g(ca.key.as_deref().unwrap_or_default()),
+        g(&ca.cert)
+    )))
+}
+
+/// `POST /certinfo` without a certificate database.
+fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
+    let blob = api::string_map(body).map_err(|e| {
+        log(
+            st,
+            Level::Warning,
+            &format!("invalid request: {}", e.message()),
+        );
+        ApiError::Other(e.message().to_string())
+    })?;
+    let get = |k: &str| api::map_get(&blob, k);
+    let cert = if let Some(pem) = get("certificate") {
+        Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+            let e = ApiError::from(e);
+            log(
+                st,
+                Level::Warning,
+                &format!("bad PEM certificate: {}", e.log_text()),
+            );
+            e
+        })?
+    } else if let Some(domain) = get("domain") {
+        let der = crate::dial::server_leaf_certificate(domain, crate::dial::DOMAIN_TIMEOUT)
+            .map_err(|e| {
+                log(
+                    st,
+                    Level::Warning,
+                    &format!("couldn't parse remote certificate: {e}"),
+                );
+                ApiError::Other(e)
+            })?;
+        Certificate::from_der(&der)?
+    } else if get("serial").is_some() && get("authority_key_id").is_some() {
+        log(
+            st,
+            Level::Warning,
+            "could not find certificates with db access",
+        );
+        return Err(ApiError::Other(
+            "cannot lookup certificate from serial without db access".into(),
+        ));
+    } else {
+        let e = ApiError::bad_request("no valid parameter sets found");
+        log(
+            st,
+            Level::Warning,
+            &format!("invalid request: {}", e.log_text()),
+        );
+        return Err(e);
+    };
+    Ok(Reply::new(api::compact(&certinfo::certificate_json(&cert))))
+}
