@@ -3,6 +3,8 @@
 //! many connections, graceful shutdown), through raw HTTP/1.1 so every byte
 //! on the wire is checked.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
