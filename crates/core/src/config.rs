@@ -17,6 +17,7 @@ use crate::duration::{self, Nanos};
 use crate::error::{Code, Error, Result};
 use crate::ext::PolicyQualifier;
 use crate::gojson::{self, Decoder, Value};
+use crate::log::{Level, Log};
 
 /// Key usage bits (Go's `x509.KeyUsage`).
 pub mod ku {
@@ -204,6 +205,58 @@ impl Profile {
         &self.expiry_string
     }
 
+    /// The DEBUG lines of cfssl's `SigningProfile.populate`.
+    fn log_populate(&self, log: &mut dyn Log) {
+        let mut d = |m: &str| log.log(Level::Debug, m);
+        if !self.remote.is_empty() {
+            d("match remote in profile to remotes section");
+        } else if !self.auth_remote.0.is_empty() {
+            d("match auth remote in profile to remotes section");
+        } else {
+            d("parse expiry in profile");
+            d("expiry is valid");
+        }
+        if !self.auth_key.is_empty() {
+            d("match auth key in profile to auth_keys section");
+        }
+        if !self.prev_auth_key.is_empty() {
+            d("match previous auth key in profile to auth_keys section");
+        }
+        if !self.auth_remote.1.is_empty() {
+            d("match auth remote key in profile to auth_keys section");
+        }
+        if !self.name_whitelist_string.is_empty() {
+            d("compiling whitelist regular expression");
+        }
+    }
+
+    /// The DEBUG lines of cfssl's `SigningProfile.validProfile` for a
+    /// profile that loaded (so is valid).
+    fn log_valid(&self, log: &mut dyn Log) {
+        let kind = if !self.remote.is_empty() {
+            "validate remote profile"
+        } else if !self.auth_remote.0.is_empty() {
+            "validate auth remote profile"
+        } else {
+            "validate local profile"
+        };
+        log.log(Level::Debug, kind);
+        log.log(Level::Debug, "profile is valid");
+    }
+
+    /// cfssl's `hasLocalConfig`: settings only a local signer uses.
+    fn has_local_config(&self) -> bool {
+        !self.usages.is_empty()
+            || !self.issuer_urls.is_empty()
+            || !self.ocsp_url.is_empty()
+            || !self.expiry_string.is_empty()
+            || !self.backdate_string.is_empty()
+            || self.ca_constraint.is_ca
+            || self.not_before.is_some()
+            || self.not_after.is_some()
+            || !self.name_whitelist_string.is_empty()
+    }
+
     fn is_remote(&self) -> bool {
         !self.remote.is_empty() || !self.auth_remote.0.is_empty()
     }
@@ -294,6 +347,8 @@ pub struct Config {
     pub auth_keys: Vec<(String, AuthKey)>,
     /// `remotes`.
     pub remotes: Vec<(String, String)>,
+    /// Whether `signing.default` was given (cfssl logs when it was not).
+    pub(crate) default_given: bool,
 }
 
 impl Config {
@@ -422,11 +477,66 @@ impl Config {
             p.populate(&cfg)?;
         }
         cfg.profiles = profiles;
-        let _ = has_default;
+        cfg.default_given = has_default;
         if !cfg.default.valid(true) || !cfg.profiles.iter().all(|(_, p)| p.valid(false)) {
             return Err(Error::policy("invalid configuration"));
         }
         Ok(cfg)
+    }
+
+    /// Whether some profile signs remotely (`remote` or `auth_remote`):
+    /// cfssl's `NeedsRemoteSigner`.
+    pub fn needs_remote_signer(&self) -> bool {
+        self.default.is_remote() || self.profiles.iter().any(|(_, p)| p.is_remote())
+    }
+
+    /// Whether some profile signs locally: cfssl's `NeedsLocalSigner`.
+    pub fn needs_local_signer(&self) -> bool {
+        !self.default.is_remote() || self.profiles.iter().any(|(_, p)| !p.is_remote())
+    }
+
+    /// The DEBUG lines cfssl's `config.LoadConfig` writes while it loads
+    /// this (successfully loaded) configuration, after `loading
+    /// configuration file from …`: each profile's parsing, then
+    /// [`Config::log_validation`], then `configuration ok`. Profiles come in
+    /// document order (cfssl's order is Go's random map order).
+    pub fn log_loading(&self, log: &mut dyn Log) {
+        if self.default_given {
+            self.default.log_populate(log);
+        } else {
+            log.log(Level::Debug, "no default given: using default config");
+        }
+        for (_, p) in &self.profiles {
+            p.log_populate(log);
+        }
+        self.log_validation(log);
+        log.log(Level::Debug, "configuration ok");
+    }
+
+    /// The lines of cfssl's `Signing.Valid` for this configuration (which
+    /// cfssl runs again each time it builds a signer): DEBUG lines per
+    /// profile, and a WARNING for a remote profile with local-only settings.
+    pub fn log_validation(&self, log: &mut dyn Log) {
+        log.log(Level::Debug, "validating configuration");
+        self.default.log_valid(log);
+        for (_, p) in &self.profiles {
+            p.log_valid(log);
+        }
+        const SKIPPED: &str = "The configuration value by \"usages\", \"issuer_urls\", \"ocsp_url\", \"crl_url\", \"ca_constraint\", \"expiry\", \"backdate\", \"not_before\", \"not_after\", \"cert_store\" and \"ct_log_servers\" are skipped";
+        if self.default.is_remote() && self.default.has_local_config() {
+            log.log(
+                Level::Warning,
+                &format!("default profile points to a remote signer: {SKIPPED}"),
+            );
+        }
+        for (name, p) in &self.profiles {
+            if p.is_remote() && p.has_local_config() {
+                log.log(
+                    Level::Warning,
+                    &format!("Profiles[{name}] points to a remote signer: {SKIPPED}"),
+                );
+            }
+        }
     }
 
     /// The expiry a profile signs with: its own, or the default's when 0.

@@ -204,6 +204,16 @@ fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>) -> Option<String> {
     if needs_signer && signer.is_none() {
         return Some(BAD_SIGNER.into());
     }
+    // This build has no OCSP signer and no certificate database yet (serve
+    // refuses -responder and -db-config), so these fail as cfssl's do
+    // without them.
+    match ep {
+        Endpoint::OcspSign => return Some(BAD_SIGNER.into()),
+        Endpoint::Crl | Endpoint::Revoke => {
+            return Some("cert db not configured (missing -db-config)".into());
+        }
+        _ => {}
+    }
     if !ep.implemented() {
         return Some("not implemented by this build yet".into());
     }
@@ -242,6 +252,9 @@ pub(crate) fn router(opts: &ServeOptions) -> (Router, Arc<AppState>) {
                 &format!("endpoint '{}' is disabled: {why}", ep.key()),
             );
         } else {
+            if ep == Endpoint::NewKey {
+                log.log(Level::Info, "setting up key / CSR generator");
+            }
             let path = format!("{API_PREFIX}{}", ep.key());
             log.log(Level::Info, &format!("endpoint '{path}' is enabled"));
             let state = st.clone();

@@ -41,6 +41,10 @@ pub(crate) fn load_signer(
     ctx: &mut Ctx<'_, '_>,
     config: Option<cfssl_core::config::Config>,
 ) -> Result<LocalSigner, CmdError> {
+    let policy = config.unwrap_or_default_policy();
+    // cfssl's universal signer checks the policy first, the local signer
+    // again once the CA is read; each check logs at DEBUG.
+    policy.log_validation(&mut CtxLog(ctx));
     let (ca, ca_key) = (flags.string("ca"), flags.string("ca-key"));
     if ca.is_empty() || ca_key.is_empty() {
         return Err(CmdError::Cfssl {
@@ -48,19 +52,25 @@ pub(crate) fn load_signer(
             message: "Unknown private key error".into(),
         });
     }
+    ctx.debug(&format!("Loading CA: {}", super::shown_name(ca)));
     let ca_pem = read_bytes(ctx, ca).map_err(CmdError::Plain)?;
+    ctx.debug(&format!("Loading CA key: {}", super::shown_name(ca_key)));
     // The key file's bytes are wiped once parsed.
     let key_pem = Zeroizing::new(read_bytes(ctx, ca_key).map_err(|m| CmdError::Cfssl {
         code: 1001,
         message: m,
     })?);
     let cert = Certificate::from_pem(&ca_pem).map_err(core_err)?;
-    let key = PrivateKey::from_pem(&key_pem).map_err(core_err)?;
-    Ok(LocalSigner::new(
-        cert,
-        key,
-        config.unwrap_or_default_policy(),
-    ))
+    let key = PrivateKey::from_pem(&key_pem).map_err(|e| {
+        ctx.debug(&format!("Malformed private key {}", core_err(e.clone())));
+        core_err(e)
+    })?;
+    policy.log_validation(&mut CtxLog(ctx));
+    if policy.needs_remote_signer() {
+        // and cfssl's remote signer checks it once more.
+        policy.log_validation(&mut CtxLog(ctx));
+    }
+    Ok(LocalSigner::new(cert, key, policy))
 }
 
 trait DefaultPolicy {

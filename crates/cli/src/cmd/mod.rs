@@ -136,6 +136,25 @@ pub(crate) fn pop_first(args: &[String]) -> Result<(&str, &[String]), CmdError> 
     }
 }
 
+/// [`load_config`], with the DEBUG lines cfssl writes while loading.
+pub(crate) fn load_config_logged(
+    flags: &crate::flags::Flags,
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<Option<Config>, CmdError> {
+    let path = flags.string("config");
+    if !path.is_empty() {
+        ctx.debug(&format!(
+            "loading configuration file from {}",
+            shown_name(path)
+        ));
+    }
+    let config = load_config(flags)?;
+    if let Some(c) = &config {
+        c.log_loading(&mut CtxLog(ctx));
+    }
+    Ok(config)
+}
+
 /// Loads `-config` as cfssl does before every command.
 pub(crate) fn load_config(flags: &crate::flags::Flags) -> Result<Option<Config>, CmdError> {
     let path = flags.string("config");

@@ -7,14 +7,14 @@ use cfssl_core::log::SharedLog;
 use cfssl_server::{MinTlsVersion, ServeOptions, StderrLog, TlsOptions};
 
 use super::gencert::load_signer;
-use super::{load_config, read_bytes};
+use super::{load_config_logged, read_bytes, shown_name};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
 /// `cfssl serve [-address A] [-port P] [-ca C -ca-key K] [-config F] [-tls-cert C -tls-key K
 /// [-mutual-tls-ca CA [-mutual-tls-cn RE]]] [-min-tls-version V] [-disable E,…]`.
 pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
-    let config = load_config(flags)?;
+    let config = load_config_logged(flags, ctx)?;
     if !args.is_empty() {
         return Err(CmdError::Plain(
             "argument is provided but not defined; please refer to the usage by flag -h".into(),
@@ -46,10 +46,19 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
             None
         }
     };
-    ctx.warning(&format!(
-        "couldn't initialize ocsp signer: {}",
-        cfssl_core::wire::error_json(2000, "Unknown private key error")
-    ));
+    // cfssl then builds its OCSP signer from -ca and -responder; OCSP
+    // signing is refused above, so -responder is empty and this fails as
+    // cfssl's does without one.
+    let ca = flags.string("ca");
+    ctx.debug(&format!("Loading issuer cert: {}", shown_name(ca)));
+    let why = match read_bytes(ctx, ca) {
+        Err(e) => e,
+        Ok(_) => {
+            ctx.debug("Loading responder cert: ");
+            "open : no such file or directory".to_string()
+        }
+    };
+    ctx.warning(&format!("couldn't initialize ocsp signer: {why}"));
 
     let mut opts = ServeOptions::new(shared);
     opts.address = flags.string("address").to_string();
