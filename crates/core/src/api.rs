@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use cfssl_core::api;
-//! let req = api::sign_request(br#"{"certificate_request":"…","hostname":"a.test,b.test","bundle":true}"#)?;
+//! let req = api::sign_request(br#"{"certificate_request":"PEM","hostname":"a.test,b.test","bundle":true}"#)?;
 //! assert_eq!(req.sign.hosts, Some(vec!["a.test".to_string(), "b.test".to_string()]));
 //! assert!(req.bundle);
 //! assert_eq!(
