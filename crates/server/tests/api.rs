@@ -642,3 +642,202 @@ fn shutdown_lets_requests_in_flight_finish() {
     assert!(log.has(Level::Info, "server stopped"));
     assert!(TcpStream::connect(addr).is_err());
 }
+
+mod tls {
+    use super::*;
+    use cfssl_core::signer::{SignRequest, split_hosts};
+    use cfssl_server::{MinTlsVersion, TlsOptions};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+
+    struct Pki {
+        ca_pem: String,
+        server: (String, String),
+        good_client: (String, String),
+        bad_client: (String, String),
+    }
+
+    fn leaf(signer: &LocalSigner, cn: &str, hosts: &str, profile: &str) -> (String, String) {
+        let req = CertificateRequest::from_json(format!("{{\"CN\":\"{cn}\"}}").as_bytes()).unwrap();
+        let key = PrivateKey::generate(&req.key).unwrap();
+        let mut sreq = SignRequest::new(req.generate_pem(&key).unwrap());
+        sreq.hosts = split_hosts(hosts);
+        sreq.profile = profile.into();
+        let cert = signer.sign_issued(&sreq, &mut NoLog).unwrap();
+        (cert.to_pem(), key.to_pem())
+    }
+
+    fn pki() -> Pki {
+        let (ca_pem, ca_key) = ca();
+        let signer = LocalSigner::new(
+            Certificate::from_pem(ca_pem.as_bytes()).unwrap(),
+            PrivateKey::from_pem(ca_key.as_bytes()).unwrap(),
+            Config::from_json(CONFIG.as_bytes()).unwrap(),
+        );
+        Pki {
+            server: leaf(&signer, "server", "127.0.0.1", ""),
+            good_client: leaf(&signer, "ops-client", "", "client"),
+            bad_client: leaf(&signer, "intruder", "", "client"),
+            ca_pem,
+        }
+    }
+
+    fn client(pki: &Pki, cert: Option<&(String, String)>) -> rustls::ClientConfig {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(pki.ca_pem.as_bytes()).unwrap())
+            .unwrap();
+        let b = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots);
+        let mut cfg = match cert {
+            None => b.with_no_client_auth(),
+            Some((c, k)) => b
+                .with_client_auth_cert(
+                    vec![CertificateDer::from_pem_slice(c.as_bytes()).unwrap()],
+                    PrivateKeyDer::from_pem_slice(k.as_bytes()).unwrap(),
+                )
+                .unwrap(),
+        };
+        cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        cfg
+    }
+
+    /// One HTTP/1.1 GET over TLS; the status and body, or the I/O error.
+    fn get(
+        addr: SocketAddr,
+        cfg: rustls::ClientConfig,
+        path: &str,
+    ) -> std::io::Result<(Option<Vec<u8>>, Response)> {
+        let name = ServerName::try_from("127.0.0.1").unwrap();
+        let conn = rustls::ClientConnection::new(Arc::new(cfg), name).unwrap();
+        let tcp = TcpStream::connect(addr)?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        while tls.conn.is_handshaking() {
+            tls.conn.complete_io(&mut tls.sock)?;
+        }
+        let alpn = tls.conn.alpn_protocol().map(<[u8]>::to_vec);
+        // ALPN may pick h2; ask again over HTTP/1.1 on a fresh connection then.
+        if alpn.as_deref() == Some(b"h2") {
+            return Ok((
+                alpn,
+                Response {
+                    status: 0,
+                    headers: vec![],
+                    body: String::new(),
+                },
+            ));
+        }
+        write!(
+            tls,
+            "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut raw = Vec::new();
+        let _ = tls.read_to_end(&mut raw);
+        Ok((alpn, parse_response(&raw)))
+    }
+
+    fn http1_only(mut cfg: rustls::ClientConfig) -> rustls::ClientConfig {
+        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+        cfg
+    }
+
+    fn serve(pki: &Pki, mutual: bool, cn: Option<&str>) -> Server {
+        let mut tls = TlsOptions::new(
+            pki.server.0.clone().into_bytes(),
+            pki.server.1.clone().into_bytes(),
+        );
+        if mutual {
+            tls.client_ca_pem = Some(pki.ca_pem.clone().into_bytes());
+        }
+        tls.client_cn = cn.map(|re| regex::Regex::new(re).unwrap());
+        tls.min_version = MinTlsVersion::parse("1.2").unwrap();
+        start_with(Limits::default(), |o| o.tls = Some(tls))
+    }
+
+    #[test]
+    fn tls_serves_http2_and_http1() {
+        let pki = pki();
+        let s = serve(&pki, false, None);
+        let (alpn, _) = get(s.addr, client(&pki, None), "/").unwrap();
+        assert_eq!(alpn.as_deref(), Some(&b"h2"[..]));
+        let (_, r) = get(
+            s.addr,
+            http1_only(client(&pki, None)),
+            "/api/v1/cfssl/health",
+        )
+        .unwrap();
+        assert_eq!(r.status, 200);
+        assert!(
+            s.log
+                .has(Level::Info, &format!("Now listening on https://{}", s.addr))
+        );
+        // Plain HTTP on the TLS port gets nothing useful and the server goes on.
+        let plain = std::panic::catch_unwind(|| request(s.addr, "GET", "/api/v1/cfssl/health", ""));
+        assert!(plain.map(|r| r.status != 200).unwrap_or(true));
+        let (_, r) = get(
+            s.addr,
+            http1_only(client(&pki, None)),
+            "/api/v1/cfssl/health",
+        )
+        .unwrap();
+        assert_eq!(r.status, 200);
+    }
+
+    #[test]
+    fn mutual_tls_requires_a_client_certificate_and_checks_its_cn() {
+        let pki = pki();
+        let s = serve(&pki, true, Some("^ops-"));
+        assert!(
+            s.log
+                .has(Level::Info, "Now listening with mutual TLS on https://")
+        );
+        // No client certificate: the handshake (or the first read) fails.
+        let none = get(
+            s.addr,
+            http1_only(client(&pki, None)),
+            "/api/v1/cfssl/health",
+        );
+        assert!(none.map(|(_, r)| r.status != 200).unwrap_or(true));
+        let (_, ok) = get(
+            s.addr,
+            http1_only(client(&pki, Some(&pki.good_client))),
+            "/api/v1/cfssl/health",
+        )
+        .unwrap();
+        assert_eq!(ok.status, 200);
+        let (_, bad) = get(
+            s.addr,
+            http1_only(client(&pki, Some(&pki.bad_client))),
+            "/api/v1/cfssl/health",
+        )
+        .unwrap();
+        assert_eq!((bad.status, bad.body.as_str()), (403, "Invalid CN\n"));
+        assert!(s.log.has(
+            Level::Warning,
+            "Rejected client cert CN \"intruder\" does not match regex ^ops-"
+        ));
+    }
+
+    #[test]
+    fn tls_set_up_errors_are_clear() {
+        assert!(MinTlsVersion::parse("1.4").unwrap_err().contains("\"1.4\""));
+        assert_eq!(MinTlsVersion::parse("1.3").unwrap(), MinTlsVersion::Tls13);
+        let pki = pki();
+        let tls = TlsOptions::new(pki.server.0.clone().into_bytes(), b"not a key".to_vec());
+        let mut opts = ServeOptions::new(Arc::new(Lines::default()));
+        opts.port = 0;
+        opts.tls = Some(tls);
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let e = rt
+            .block_on(cfssl_server::run_until(opts, async {}, |_| {}))
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("failed to read the TLS key"),
+            "{e}"
+        );
+    }
+}
