@@ -827,7 +827,7 @@ mod tls {
         assert!(MinTlsVersion::parse("1.4").unwrap_err().contains("\"1.4\""));
         assert_eq!(MinTlsVersion::parse("1.3").unwrap(), MinTlsVersion::Tls13);
         let pki = pki();
-        let tls = TlsOptions::new(pki.server.0.clone().into_bytes(), b"not a key".to_vec());
+        let tls = TlsOptions::new(pki.server.0.into_bytes(), b"not a key".to_vec());
         let mut opts = ServeOptions::new(Arc::new(Lines::default()));
         opts.port = 0;
         opts.tls = Some(tls);
