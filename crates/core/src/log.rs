@@ -49,9 +49,20 @@ impl std::fmt::Display for Level {
 /// One log line as Go's `log` with `LstdFlags` and cfssl's prefix writes it:
 /// `2026/11/27 21:39:06 [INFO] msg\n` (the newline only if `msg` lacks one).
 pub fn format_line(time: chrono::NaiveDateTime, level: Level, msg: &str) -> String {
-    let mut line = format!(
-        "{} [{}] {msg}",
-        time.format("%Y/%m/%d %H:%M:%S"),
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write as _;
+    let mut line = String::with_capacity(32 + msg.len());
+    // Written field by field: a strftime pattern is parsed anew on every
+    // call, and a busy server logs several lines per request.
+    let _ = write!(
+        line,
+        "{:04}/{:02}/{:02} {:02}:{:02}:{:02} [{}] {msg}",
+        time.year(),
+        time.month(),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second(),
         level.tag()
     );
     if !line.ends_with('\n') {
@@ -70,6 +81,10 @@ pub trait Log {
 pub trait SharedLog: Send + Sync {
     /// Records one message.
     fn log(&self, level: Level, msg: &str);
+
+    /// Waits until every line recorded so far is written (for sinks that
+    /// buffer). The default does nothing.
+    fn flush(&self) {}
 }
 
 /// Lends a [`SharedLog`] where a [`Log`] is asked for.

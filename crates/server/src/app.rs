@@ -285,23 +285,46 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
         .get::<Peer>()
         .map(|p| p.0.to_string())
         .unwrap_or_default();
-    let outcome = if method == ep.method() {
-        match crate::body::read(
-            req.into_body(),
-            st.limits.max_body_bytes,
-            st.limits.body_timeout,
-        )
-        .await
-        {
-            Ok(body) => run(st.clone(), ep, body).await,
-            Err(e) => Err(e),
-        }
-    } else {
-        Err(ApiError::Http(
-            405,
-            format!("Method is not allowed:\"{method}\""),
-        ))
+    if method != ep.method() {
+        let e = ApiError::Http(405, format!("Method is not allowed:\"{method}\""));
+        return finish(&st, Err(e), &peer, &method, &target);
+    }
+    let body = match crate::body::read(
+        req.into_body(),
+        st.limits.max_body_bytes,
+        st.limits.body_timeout,
+    )
+    .await
+    {
+        Ok(body) => body,
+        Err(e) => return finish(&st, Err(e), &peer, &method, &target),
     };
+    if ep.generates_keys() {
+        // Key generation takes milliseconds: off the async workers.
+        let state = st.clone();
+        let outcome =
+            tokio::task::spawn_blocking(move || crate::handlers::handle(&state, ep, &body))
+                .await
+                .unwrap_or_else(|e| Err(ApiError::Other(format!("request handler failed: {e}"))));
+        finish(&st, outcome, &peer, &method, &target)
+    } else {
+        // Signing takes well under a millisecond: answered here, its log
+        // lines written together.
+        crate::log::batched(|| {
+            let outcome = crate::handlers::handle(&st, ep, &body);
+            finish(&st, outcome, &peer, &method, &target)
+        })
+    }
+}
+
+/// The response for an outcome, and cfssl's access log line for it.
+fn finish(
+    st: &AppState,
+    outcome: Result<crate::reply::Reply, ApiError>,
+    peer: &str,
+    method: &Method,
+    target: &str,
+) -> Response {
     let (response, number) = match outcome {
         Ok(reply) => (reply.into_response(), 200),
         Err(e) => {
@@ -314,18 +337,4 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
         &format!("{peer} - \"{method} {target}\" {number}"),
     );
     response
-}
-
-async fn run(
-    st: Arc<AppState>,
-    ep: Endpoint,
-    body: Vec<u8>,
-) -> Result<crate::reply::Reply, ApiError> {
-    if ep.generates_keys() {
-        tokio::task::spawn_blocking(move || crate::handlers::handle(&st, ep, &body))
-            .await
-            .unwrap_or_else(|e| Err(ApiError::Other(format!("request handler failed: {e}"))))
-    } else {
-        crate::handlers::handle(&st, ep, &body)
-    }
 }

@@ -252,6 +252,7 @@ pub async fn run_until(
         );
     }
     log.log(Level::Info, "server stopped");
+    log.flush();
     Ok(())
 }
 

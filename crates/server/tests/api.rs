@@ -737,6 +737,10 @@ mod tls {
         )?;
         let mut raw = Vec::new();
         let _ = tls.read_to_end(&mut raw);
+        if !raw.windows(4).any(|w| w == b"\r\n\r\n") {
+            // TLS 1.3: a refused client certificate shows after the handshake.
+            return Err(std::io::Error::other("no HTTP response"));
+        }
         Ok((alpn, parse_response(&raw)))
     }
 
