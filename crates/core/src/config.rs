@@ -200,6 +200,17 @@ impl Profile {
         (bits, eku)
     }
 
+    /// `prev_auth_key`: a second accepted key, for rotation.
+    pub fn prev_auth_key(&self) -> &str {
+        &self.prev_auth_key
+    }
+
+    /// `auth_remote`: the `remotes` name and the `auth_keys` name ("" when
+    /// absent).
+    pub fn auth_remote(&self) -> (&str, &str) {
+        (&self.auth_remote.0, &self.auth_remote.1)
+    }
+
     /// `expiry` as written in the config (`info` prints it).
     pub fn expiry_string(&self) -> &str {
         &self.expiry_string
@@ -299,7 +310,12 @@ impl Profile {
             if key.kind != "standard" {
                 return Err(Error::policy("unknown authentication type"));
             }
-            if key.key.len() % 2 != 0 || !key.key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // `env:NAME` and `file:PATH` are read when the key is used
+            // (`auth::Providers::from_config`); a plain key must be hex.
+            let deferred = key.key.starts_with("env:") || key.key.starts_with("file:");
+            if !deferred
+                && (key.key.len() % 2 != 0 || !key.key.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
                 return Err(Error::policy("failed to create new standard auth provider"));
             }
         }

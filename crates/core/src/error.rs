@@ -43,8 +43,22 @@ pub enum Code {
     PolicyInvalidPolicy = 5200,
     /// 5300: policy violation or missing subject information.
     PolicyInvalidRequest = 5300,
+    /// 5400: `Unknown policy profile` (a profile name a mixed local and
+    /// remote configuration does not have).
+    PolicyUnknownProfile = 5400,
     /// 5500: `Request does not match policy whitelist`.
     PolicyUnmatchedWhitelist = 5500,
+    /// 7100: `API client authentication failure`.
+    ApiClientAuthenticationFailure = 7100,
+    /// 7200: a remote reply that is not the JSON expected (Go's decoding error text,
+    /// or `API client JSON config error`).
+    ApiClientJsonError = 7200,
+    /// 7300: reading a remote reply failed.
+    ApiClientIoError = 7300,
+    /// 7400: a request that failed on the way, or a non-200 reply (its body is the message).
+    ApiClientHttpError = 7400,
+    /// 7500: the remote answered `success:false` (its first error message is the message).
+    ApiClientServerRequestFailed = 7500,
     /// 9002: `CSR Decode failed`.
     CsrDecodeFailed = 9002,
     /// 9003: `CSR Parsing failed`.

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod auth;
 pub mod cert;
 pub mod certinfo;
 pub mod config;
@@ -41,6 +42,7 @@ mod der;
 pub mod duration;
 pub mod error;
 pub mod ext;
+mod gobase64;
 mod gojson;
 pub mod hosts;
 pub mod initca;

@@ -433,6 +433,13 @@ impl LocalSigner {
         }
         let serial = if profile.client_provides_serial_numbers {
             match &req.serial {
+                // RFC 5280 §4.1.2.2: positive. cfssl 1.6.5 signs serial 0.
+                Some(s) if serial_is_zero(s) => {
+                    return Err(Error::coded(
+                        Code::CertificateUnknown,
+                        "x509: serial number must be positive",
+                    ));
+                }
                 Some(s) => Some(s.clone()),
                 None => {
                     return Err(Error::coded(

@@ -146,6 +146,9 @@ pub struct ServeOptions {
     pub disable: Vec<String>,
     /// `-tls-cert`/`-tls-key` and mutual TLS; `None` for plain HTTP.
     pub tls: Option<TlsOptions>,
+    /// The `auth_key` providers of the signer's profiles (`/authsign`),
+    /// keys already read.
+    pub auth: cfssl_core::auth::Providers,
     /// Bounds on bodies, waits and connections.
     pub limits: Limits,
     /// Where log lines go.
@@ -174,6 +177,7 @@ impl ServeOptions {
             signer: None,
             disable: Vec::new(),
             tls: None,
+            auth: cfssl_core::auth::Providers::default(),
             limits: Limits::default(),
             log,
         }
@@ -183,6 +187,7 @@ impl ServeOptions {
 /// What every request handler shares.
 pub(crate) struct AppState {
     pub(crate) signer: Option<Arc<dyn Signer>>,
+    pub(crate) auth: cfssl_core::auth::Providers,
     pub(crate) log: Arc<dyn SharedLog>,
     pub(crate) limits: Limits,
 }
@@ -231,9 +236,10 @@ fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>) -> Option<String> {
 }
 
 /// Builds the router, logging each endpoint's state as cfssl does.
-pub(crate) fn router(opts: &ServeOptions) -> (Router, Arc<AppState>) {
+pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
     let st = Arc::new(AppState {
         signer: opts.signer.clone(),
+        auth: std::mem::take(&mut opts.auth),
         log: opts.log.clone(),
         limits: opts.limits.clone(),
     });

@@ -16,6 +16,7 @@ type Outcome = Result<Reply, ApiError>;
 pub(crate) fn handle(st: &AppState, ep: Endpoint, body: &[u8]) -> Outcome {
     match ep {
         Endpoint::Sign => sign(st, body),
+        Endpoint::AuthSign => authsign(st, body),
         Endpoint::Info => info(st, body),
         Endpoint::NewCert => newcert(st, body),
         Endpoint::NewKey => newkey(st, body),
@@ -62,6 +63,68 @@ fn sign(st: &AppState, body: &[u8]) -> Outcome {
             st,
             Level::Warning,
             &format!("failed to sign request: {}", e.log_text()),
+        );
+        e
+    })?;
+    finish_signing(st, &issued.to_pem(), req.bundle)
+}
+
+/// `POST /authsign` (cfssl's `signhandler.AuthHandler`): the token is
+/// checked against the profile's `auth_key`, then its `prev_auth_key`, in
+/// constant time, over the exact bytes of the inner request.
+fn authsign(st: &AppState, body: &[u8]) -> Outcome {
+    log(st, Level::Info, "signature request received");
+    let areq = cfssl_core::auth::AuthenticatedRequest::from_json(body).map_err(|e| {
+        log(
+            st,
+            Level::Error,
+            &format!("failed to unmarshal authenticated request: {}", e.message()),
+        );
+        ApiError::bad_request(e.message())
+    })?;
+    let req = api::sign_request(&areq.request).map_err(|e| {
+        log(
+            st,
+            Level::Error,
+            &format!(
+                "failed to unmarshal request from authenticated request: {}",
+                e.message()
+            ),
+        );
+        ApiError::bad_request("Unable to parse authenticated sign request")
+    })?;
+    let s = signer(st)?;
+    let policy = s.policy();
+    if policy.profile(&req.sign.profile).auth_key.is_empty() {
+        log(st, Level::Error, "profile has no authentication provider");
+        return Err(ApiError::bad_request("no authentication provider"));
+    }
+    let valid = st
+        .auth
+        .for_profile(policy, &req.sign.profile)
+        .is_some_and(|(key, prev)| {
+            key.verify(&areq.request, &areq.token)
+                || prev.is_some_and(|p| p.verify(&areq.request, &areq.token))
+        });
+    if !valid {
+        log(
+            st,
+            Level::Warning,
+            "received authenticated request with invalid token",
+        );
+        return Err(ApiError::bad_request("invalid token"));
+    }
+    if req.sign.request.is_empty() {
+        return Err(ApiError::bad_request(
+            "missing parameter 'certificate_request'",
+        ));
+    }
+    let issued = s.issue(&req.sign).map_err(|e| {
+        let e = ApiError::from(e);
+        log(
+            st,
+            Level::Error,
+            &format!("signature failed: {}", e.log_text()),
         );
         e
     })?;

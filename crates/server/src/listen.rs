@@ -152,7 +152,8 @@ pub async fn run_until(
     };
     let client_cn = opts.tls.as_ref().and_then(|t| t.client_cn.clone());
     let mutual = opts.tls.as_ref().is_some_and(|t| t.client_ca_pem.is_some());
-    let (app, _) = router(&opts);
+    let mut opts = opts;
+    let (app, _) = router(&mut opts);
     let log = opts.log.clone();
     let limits = opts.limits.clone();
     let shown = if opts.address.contains(':') {
@@ -223,6 +224,25 @@ pub async fn run_until(
             match tls {
                 None => conn.serve(TokioIo::new(stream), None).await,
                 Some(acceptor) => {
+                    if speaks_plain_http(&stream, limits.handshake_timeout).await {
+                        // Go's answer to plain HTTP on a TLS port.
+                        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                        let mut stream = stream;
+                        // Read what was sent first: closing with unread
+                        // bytes would reset the connection before the
+                        // client reads the answer.
+                        let mut sink = [0u8; 4096];
+                        let _ = tokio::time::timeout(
+                            Duration::from_millis(100),
+                            stream.read(&mut sink),
+                        )
+                        .await;
+                        let _ = stream
+                            .write_all(b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+                            .await;
+                        let _ = stream.shutdown().await;
+                        return;
+                    }
                     let hs =
                         tokio::time::timeout(limits.handshake_timeout, acceptor.accept(stream));
                     if let Ok(Ok(s)) = hs.await {
@@ -254,6 +274,16 @@ pub async fn run_until(
     log.log(Level::Info, "server stopped");
     log.flush();
     Ok(())
+}
+
+/// Whether a client on a TLS port opened with an HTTP method (an ASCII
+/// capital letter) instead of a TLS handshake record (0x16).
+async fn speaks_plain_http(stream: &tokio::net::TcpStream, wait: Duration) -> bool {
+    let mut first = [0u8; 5];
+    match tokio::time::timeout(wait, stream.peek(&mut first)).await {
+        Ok(Ok(n)) if n > 0 => first[0].is_ascii_uppercase(),
+        _ => false,
+    }
 }
 
 /// Go's wording of the usual bind failures.

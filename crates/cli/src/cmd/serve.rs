@@ -38,6 +38,22 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
         MinTlsVersion::parse(flags.string("min-tls-version")).map_err(CmdError::Plain)?;
     let shared: Arc<dyn SharedLog> = Arc::new(StderrLog::new(ctx.log.level));
 
+    // cfssl reads env: and file: auth keys while loading the config.
+    let auth = match &config {
+        Some(c) => cfssl_core::auth::Providers::from_config(c, |src| match src {
+            cfssl_core::auth::KeySource::Env(name) => Ok((ctx.io.env)(name).unwrap_or_default()),
+            cfssl_core::auth::KeySource::File(path) => {
+                super::read_file(path).map(|b| String::from_utf8_lossy(&b).into_owned())
+            }
+        })
+        .map_err(|e| {
+            CmdError::ConfigLoad(cfssl_core::wire::error_json(
+                e.code().unwrap_or(5200),
+                e.message(),
+            ))
+        })?,
+        None => cfssl_core::auth::Providers::default(),
+    };
     ctx.info("Initializing signer");
     let signer = match load_signer(flags, ctx, config) {
         Ok(s) => Some(Arc::new(s.with_log(shared.clone())) as Arc<dyn cfssl_core::signer::Signer>),
@@ -69,6 +85,7 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
         ))
     })?;
     opts.signer = signer;
+    opts.auth = auth;
     opts.disable = flags
         .string("disable")
         .split(',')
