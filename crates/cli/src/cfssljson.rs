@@ -178,7 +178,7 @@ fn run(opts: &flags::Options, io: &mut CfssljsonIo<'_>) -> Result<(), Fatal> {
         let mut text = Vec::new();
         for out in &outputs {
             if out.binary {
-                text.extend_from_slice(base64::encode(&out.contents).as_bytes());
+                text.extend_from_slice(cfssl_core::gobase64::encode(&out.contents).as_bytes());
             } else {
                 text.extend_from_slice(&out.contents);
             }
@@ -284,11 +284,13 @@ fn collect_outputs(input: &Map<'_>, base: &str) -> Result<Vec<Output>, Fatal> {
     }
     if let Some(resp) = input.get("ocspResponse") {
         let resp = expect_string("ocspResponse", resp)?;
-        let der = base64::decode(resp.as_bytes()).map_err(|offset| {
-            fatal(format_args!(
-                "Failed to parse ocspResponse: illegal base64 data at input byte {offset}"
-            ))
-        })?;
+        let der = cfssl_core::gobase64::decode(resp.as_bytes()).map_err(
+            |cfssl_core::gobase64::CorruptInput(offset)| {
+                fatal(format_args!(
+                    "Failed to parse ocspResponse: illegal base64 data at input byte {offset}"
+                ))
+            },
+        )?;
         push("-response.der", der, true, 0o644, false);
     }
     Ok(outs)
@@ -1762,152 +1764,6 @@ mod decode {
                     .get("cert")
                     .is_none()
             );
-        }
-    }
-}
-
-/// Go's `encoding/base64` standard encoding (with padding).
-mod base64 {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub(super) fn encode(data: &[u8]) -> String {
-        let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-        for chunk in data.chunks(3) {
-            let mut buf = [0u8; 3];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            let n = u32::from(buf[0]) << 16 | u32::from(buf[1]) << 8 | u32::from(buf[2]);
-            for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-                if i <= chunk.len() {
-                    let index = usize::try_from((n >> shift) & 63).unwrap_or_default();
-                    out.push(char::from(ALPHABET[index]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    fn value_of(c: u8) -> Option<u8> {
-        match c {
-            b'A'..=b'Z' => Some(c - b'A'),
-            b'a'..=b'z' => Some(c - b'a' + 26),
-            b'0'..=b'9' => Some(c - b'0' + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
-
-    fn skip_newlines(src: &[u8], mut si: usize) -> usize {
-        while matches!(src.get(si), Some(b'\n' | b'\r')) {
-            si += 1;
-        }
-        si
-    }
-
-    /// Go's `StdEncoding.DecodeString`: `\r` and `\n` are ignored, padding is required; the error
-    /// is the offset of Go's `CorruptInputError` ("illegal base64 data at input byte N").
-    pub(super) fn decode(src: &[u8]) -> Result<Vec<u8>, usize> {
-        let mut out = Vec::with_capacity(src.len() / 4 * 3);
-        let mut si = 0;
-        // Port of decodeQuantum, called until the input is used up.
-        while si < src.len() {
-            let mut dbuf = [0u8; 4];
-            let mut dlen = 4;
-            let mut trailing_garbage = None;
-            let mut j = 0;
-            while j < 4 {
-                let Some(&c) = src.get(si) else {
-                    if j == 0 {
-                        return Ok(out);
-                    }
-                    return Err(si - j);
-                };
-                si += 1;
-                if let Some(v) = value_of(c) {
-                    dbuf[j] = v;
-                    j += 1;
-                    continue;
-                }
-                if c == b'\n' || c == b'\r' {
-                    continue;
-                }
-                if c != b'=' || j < 2 {
-                    return Err(si - 1);
-                }
-                if j == 2 {
-                    // "==" is expected; the first '=' is consumed.
-                    si = skip_newlines(src, si);
-                    match src.get(si) {
-                        None => return Err(src.len()),
-                        Some(b'=') => si += 1,
-                        Some(_) => return Err(si - 1),
-                    }
-                }
-                si = skip_newlines(src, si);
-                if si < src.len() {
-                    trailing_garbage = Some(si);
-                }
-                dlen = j;
-                break;
-            }
-            let n = u32::from(dbuf[0]) << 18
-                | u32::from(dbuf[1]) << 12
-                | u32::from(dbuf[2]) << 6
-                | u32::from(dbuf[3]);
-            let bytes = n.to_be_bytes();
-            out.extend_from_slice(&bytes[1..dlen]);
-            if let Some(offset) = trailing_garbage {
-                return Err(offset);
-            }
-        }
-        Ok(out)
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn round_trip() {
-            for data in [
-                &b""[..],
-                b"f",
-                b"fo",
-                b"foo",
-                b"foob",
-                b"fooba",
-                b"foobar",
-                &[0, 255, 128],
-            ] {
-                let text = encode(data);
-                assert_eq!(decode(text.as_bytes()), Ok(data.to_vec()), "{text}");
-            }
-            assert_eq!(encode(b"foobar"), "Zm9vYmFy");
-            assert_eq!(encode(b"fooba"), "Zm9vYmE=");
-            assert_eq!(encode(b"foob"), "Zm9vYg==");
-        }
-
-        #[test]
-        fn go_decoding_rules() {
-            assert_eq!(decode(b"Zm9v\r\nYmFy\n"), Ok(b"foobar".to_vec()));
-            assert_eq!(decode(b"Zm9vYg=\n="), Ok(b"foob".to_vec()));
-            assert_eq!(decode(b"Zm9vYmE"), Err(4), "missing padding");
-            assert_eq!(decode(b"Zm9vY"), Err(4));
-            assert_eq!(decode(b"Zm9vYg="), Err(7), "not enough padding");
-            assert_eq!(
-                decode(b"Zm9vYgx="),
-                Ok(b"foob\x0c".to_vec()),
-                "non-zero padding bits are accepted"
-            );
-            assert_eq!(decode(b"!!!!"), Err(0));
-            assert_eq!(decode(b"Zm9v!"), Err(4));
-            assert_eq!(decode(b"Zm9vYg==Zm9v"), Err(8), "trailing garbage");
-            assert_eq!(decode(b"Zm9vYg=x"), Err(6));
-            assert_eq!(decode(b"Zm9v=AAA"), Err(4), "padding too early");
-            assert_eq!(decode(b"Z==="), Err(1));
-            assert_eq!(decode(b"-_8"), Err(0), "URL alphabet is not accepted");
         }
     }
 }

@@ -9,7 +9,7 @@
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Encodes `data` with padding.
-pub(crate) fn encode(data: &[u8]) -> String {
+pub fn encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
         let b = [
@@ -40,7 +40,7 @@ fn value(c: u8) -> Option<u8> {
 
 /// Go's `base64.CorruptInputError`: the offset of the first bad byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CorruptInput(pub(crate) usize);
+pub struct CorruptInput(pub usize);
 
 impl std::fmt::Display for CorruptInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,7 +56,7 @@ fn skip_newlines(src: &[u8], mut si: usize) -> usize {
 }
 
 /// Decodes `src` as Go's `StdEncoding.Decode` does.
-pub(crate) fn decode(src: &[u8]) -> Result<Vec<u8>, CorruptInput> {
+pub fn decode(src: &[u8]) -> Result<Vec<u8>, CorruptInput> {
     let mut out = Vec::with_capacity(src.len() / 4 * 3);
     let mut si = 0;
     while si < src.len() {
@@ -153,6 +153,69 @@ mod tests {
         assert_eq!(
             CorruptInput(4).to_string(),
             "illegal base64 data at input byte 4"
+        );
+    }
+}
+
+/// The tests of the Go base64 copy that cfssljson had, kept for the one implementation.
+#[cfg(test)]
+mod moved_from_cfssljson {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        for data in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            b"fooba",
+            b"foobar",
+            &[0, 255, 128],
+        ] {
+            let text = encode(data);
+            assert_eq!(decode(text.as_bytes()), Ok(data.to_vec()), "{text}");
+        }
+        assert_eq!(encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(encode(b"fooba"), "Zm9vYmE=");
+        assert_eq!(encode(b"foob"), "Zm9vYg==");
+    }
+
+    #[test]
+    fn go_decoding_rules() {
+        assert_eq!(decode(b"Zm9v\r\nYmFy\n"), Ok(b"foobar".to_vec()));
+        assert_eq!(decode(b"Zm9vYg=\n="), Ok(b"foob".to_vec()));
+        assert_eq!(decode(b"Zm9vYmE"), Err(CorruptInput(4)), "missing padding");
+        assert_eq!(decode(b"Zm9vY"), Err(CorruptInput(4)));
+        assert_eq!(
+            decode(b"Zm9vYg="),
+            Err(CorruptInput(7)),
+            "not enough padding"
+        );
+        assert_eq!(
+            decode(b"Zm9vYgx="),
+            Ok(b"foob\x0c".to_vec()),
+            "non-zero padding bits are accepted"
+        );
+        assert_eq!(decode(b"!!!!"), Err(CorruptInput(0)));
+        assert_eq!(decode(b"Zm9v!"), Err(CorruptInput(4)));
+        assert_eq!(
+            decode(b"Zm9vYg==Zm9v"),
+            Err(CorruptInput(8)),
+            "trailing garbage"
+        );
+        assert_eq!(decode(b"Zm9vYg=x"), Err(CorruptInput(6)));
+        assert_eq!(
+            decode(b"Zm9v=AAA"),
+            Err(CorruptInput(4)),
+            "padding too early"
+        );
+        assert_eq!(decode(b"Z==="), Err(CorruptInput(1)));
+        assert_eq!(
+            decode(b"-_8"),
+            Err(CorruptInput(0)),
+            "URL alphabet is not accepted"
         );
     }
 }

@@ -42,7 +42,7 @@ mod der;
 pub mod duration;
 pub mod error;
 pub mod ext;
-mod gobase64;
+pub mod gobase64;
 mod gojson;
 pub mod hosts;
 pub mod initca;

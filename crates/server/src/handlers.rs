@@ -42,6 +42,33 @@ fn log(st: &AppState, level: Level, msg: &str) {
     st.log.log(level, msg);
 }
 
+/// Logs a failed step as cfssl does (`<what>: <error>`) and answers its
+/// error.
+fn failed<'a>(
+    st: &'a AppState,
+    level: Level,
+    what: &'a str,
+) -> impl FnOnce(cfssl_core::Error) -> ApiError + 'a {
+    move |e| {
+        let e = ApiError::from(e);
+        log(st, level, &format!("{what}: {}", e.log_text()));
+        e
+    }
+}
+
+/// Logs a body that could not be read and answers 400 with Go's JSON error
+/// text, as cfssl's handlers do.
+fn unreadable<'a>(
+    st: &'a AppState,
+    level: Level,
+    what: &'a str,
+) -> impl FnOnce(cfssl_core::Error) -> ApiError + 'a {
+    move |e| {
+        log(st, level, &format!("{what}: {}", e.message()));
+        ApiError::bad_request(e.message())
+    }
+}
+
 /// `POST /sign` (cfssl's `signhandler.Handler`).
 fn sign(st: &AppState, body: &[u8]) -> Outcome {
     log(st, Level::Info, "signature request received");
@@ -57,15 +84,9 @@ fn sign(st: &AppState, body: &[u8]) -> Outcome {
         log(st, Level::Error, "profile requires authentication");
         return Err(ApiError::bad_request("authentication required"));
     }
-    let issued = s.issue(&req.sign).map_err(|e| {
-        let e = ApiError::from(e);
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to sign request: {}", e.log_text()),
-        );
-        e
-    })?;
+    let issued =
+        s.issue(&req.sign)
+            .map_err(failed(st, Level::Warning, "failed to sign request"))?;
     finish_signing(st, &issued.to_pem(), req.bundle)
 }
 
@@ -74,14 +95,11 @@ fn sign(st: &AppState, body: &[u8]) -> Outcome {
 /// constant time, over the exact bytes of the inner request.
 fn authsign(st: &AppState, body: &[u8]) -> Outcome {
     log(st, Level::Info, "signature request received");
-    let areq = cfssl_core::auth::AuthenticatedRequest::from_json(body).map_err(|e| {
-        log(
-            st,
-            Level::Error,
-            &format!("failed to unmarshal authenticated request: {}", e.message()),
-        );
-        ApiError::bad_request(e.message())
-    })?;
+    let areq = cfssl_core::auth::AuthenticatedRequest::from_json(body).map_err(unreadable(
+        st,
+        Level::Error,
+        "failed to unmarshal authenticated request",
+    ))?;
     let req = api::sign_request(&areq.request).map_err(|e| {
         log(
             st,
@@ -119,15 +137,9 @@ fn authsign(st: &AppState, body: &[u8]) -> Outcome {
             "missing parameter 'certificate_request'",
         ));
     }
-    let issued = s.issue(&req.sign).map_err(|e| {
-        let e = ApiError::from(e);
-        log(
-            st,
-            Level::Error,
-            &format!("signature failed: {}", e.log_text()),
-        );
-        e
-    })?;
+    let issued = s
+        .issue(&req.sign)
+        .map_err(failed(st, Level::Error, "signature failed"))?;
     finish_signing(st, &issued.to_pem(), req.bundle)
 }
 
@@ -145,14 +157,11 @@ fn finish_signing(st: &AppState, pem: &str, bundle: bool) -> Outcome {
 
 /// `POST /info`.
 fn info(st: &AppState, body: &[u8]) -> Outcome {
-    let req = api::info_request(body).map_err(|e| {
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to unmarshal request: {}", e.message()),
-        );
-        ApiError::bad_request(e.message())
-    })?;
+    let req = api::info_request(body).map_err(unreadable(
+        st,
+        Level::Warning,
+        "failed to unmarshal request",
+    ))?;
     let s = signer(st)?;
     let profile = s.policy().profile(&req.profile);
     Ok(Reply::new(api::info_json(s.certificate(), profile)))
@@ -165,15 +174,11 @@ fn generate(
     req: &cfssl_core::csr::CertificateRequest,
 ) -> Result<(cfssl_core::key::PrivateKey, String), ApiError> {
     log(st, Level::Info, "generate received request");
-    initca::generate_key_and_csr(req, &mut Shared(st.log.as_ref())).map_err(|e| {
-        let e = ApiError::from(e);
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to process CSR: {}", e.log_text()),
-        );
-        e
-    })
+    initca::generate_key_and_csr(req, &mut Shared(st.log.as_ref())).map_err(failed(
+        st,
+        Level::Warning,
+        "failed to process CSR",
+    ))
 }
 
 fn csr_der(pem: &str) -> Vec<u8> {
@@ -186,14 +191,11 @@ fn csr_der(pem: &str) -> Vec<u8> {
 /// `POST /newkey`.
 fn newkey(st: &AppState, body: &[u8]) -> Outcome {
     log(st, Level::Info, "request for CSR");
-    let req = cfssl_core::csr::CertificateRequest::from_json(body).map_err(|e| {
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to unmarshal request: {}", e.message()),
-        );
-        ApiError::bad_request(e.message())
-    })?;
+    let req = cfssl_core::csr::CertificateRequest::from_json(body).map_err(unreadable(
+        st,
+        Level::Warning,
+        "failed to unmarshal request",
+    ))?;
     if req.ca.is_some() {
         log(st, Level::Warning, "request received with CA section");
         return Err(ApiError::bad_request("ca section only permitted in initca"));
@@ -212,14 +214,11 @@ fn newkey(st: &AppState, body: &[u8]) -> Outcome {
 /// refused here as on `/sign` (cfssl signs it without a token: spec §4.7).
 fn newcert(st: &AppState, body: &[u8]) -> Outcome {
     log(st, Level::Info, "request for CSR");
-    let req = api::newcert_request(body).map_err(|e| {
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to unmarshal request: {}", e.message()),
-        );
-        ApiError::bad_request(e.message())
-    })?;
+    let req = api::newcert_request(body).map_err(unreadable(
+        st,
+        Level::Warning,
+        "failed to unmarshal request",
+    ))?;
     let Some(csr_req) = req.request else {
         log(st, Level::Warning, "empty request received");
         return Err(ApiError::bad_request("missing request section"));
@@ -237,15 +236,9 @@ fn newcert(st: &AppState, body: &[u8]) -> Outcome {
     let mut sreq = SignRequest::new(csr.clone());
     sreq.profile = req.profile;
     sreq.label = req.label;
-    let issued = s.issue(&sreq).map_err(|e| {
-        let e = ApiError::from(e);
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to sign request: {}", e.log_text()),
-        );
-        e
-    })?;
+    let issued = s
+        .issue(&sreq)
+        .map_err(failed(st, Level::Warning, "failed to sign request"))?;
     let g = cfssl_core::wire::go_string;
     let result = format!(
         "{{\"certificate\":{},\"certificate_request\":{},\"private_key\":{},\"sums\":{{\"certificate\":{},\"certificate_request\":{}}}}}",
@@ -268,28 +261,17 @@ fn newcert(st: &AppState, body: &[u8]) -> Outcome {
 /// `POST /init_ca`.
 fn init_ca(st: &AppState, body: &[u8]) -> Outcome {
     log(st, Level::Info, "setting up initial CA handler");
-    let req = cfssl_core::csr::CertificateRequest::from_json(body).map_err(|e| {
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to unmarshal request: {}", e.message()),
-        );
-        ApiError::bad_request(e.message())
-    })?;
+    let req = cfssl_core::csr::CertificateRequest::from_json(body).map_err(unreadable(
+        st,
+        Level::Warning,
+        "failed to unmarshal request",
+    ))?;
     let ca = initca::new(
         &req,
         initca::Options::default(),
         &mut Shared(st.log.as_ref()),
     )
-    .map_err(|e| {
-        let e = ApiError::from(e);
-        log(
-            st,
-            Level::Warning,
-            &format!("failed to initialise new CA: {}", e.log_text()),
-        );
-        e
-    })?;
+    .map_err(failed(st, Level::Warning, "failed to initialise new CA"))?;
     let g = cfssl_core::wire::go_string;
     Ok(Reply::new(format!(
         "{{\"private_key\":{},\"certificate\":{}}}",
@@ -310,15 +292,11 @@ fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
     })?;
     let get = |k: &str| api::map_get(&blob, k);
     let cert = if let Some(pem) = get("certificate") {
-        Certificate::from_pem(pem.as_bytes()).map_err(|e| {
-            let e = ApiError::from(e);
-            log(
-                st,
-                Level::Warning,
-                &format!("bad PEM certificate: {}", e.log_text()),
-            );
-            e
-        })?
+        Certificate::from_pem(pem.as_bytes()).map_err(failed(
+            st,
+            Level::Warning,
+            "bad PEM certificate",
+        ))?
     } else if let Some(domain) = get("domain") {
         let der = crate::dial::server_leaf_certificate(domain, crate::dial::DOMAIN_TIMEOUT)
             .map_err(|e| {
