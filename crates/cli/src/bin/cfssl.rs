@@ -5,12 +5,6 @@ use std::process::ExitCode;
 
 use cfssl_cli::dispatch::Io;
 
-/// mimalloc instead of glibc's malloc: `serve` allocates on two threads per
-/// request, and glibc's arenas cost about 9% of a signature's CPU time under
-/// load (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // Arguments that are not UTF-8 are converted lossily rather than aborting.
     let args: Vec<String> = std::env::args_os()
