@@ -353,7 +353,7 @@ impl LocalSigner {
         origin: CsrOrigin,
         log: &mut dyn Log,
     ) -> Result<Vec<u8>> {
-        let profile = self.policy.profile(&req.profile).clone();
+        let profile = self.policy.profile(&req.profile);
         if !profile.remote.is_empty() {
             return Err(Error::coded(
                 Code::PolicyInvalidRequest,
