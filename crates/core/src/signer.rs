@@ -364,7 +364,7 @@ impl LocalSigner {
         if origin == CsrOrigin::Outside {
             csr.verify()?;
         }
-        let mut t = template_from_csr(&csr, &profile);
+        let mut t = template_from_csr(&csr, profile);
         if let Some(w) = profile.csr_whitelist {
             if !w.subject {
                 t.subject = Subject::default();
@@ -451,7 +451,7 @@ impl LocalSigner {
         } else {
             None
         };
-        let (der, serial) = self.sign_template(t, &profile, serial)?;
+        let (der, serial) = self.sign_template(t, profile, serial)?;
         log.log(
             Level::Info,
             &format!(
