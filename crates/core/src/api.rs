@@ -172,6 +172,22 @@ pub struct InfoRequest {
     pub profile: String,
 }
 
+impl InfoRequest {
+    /// A request for a label and a profile.
+    pub fn new(label: impl Into<String>, profile: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            profile: profile.into(),
+        }
+    }
+
+    /// The body cfssl's remote client POSTs to `/info`:
+    /// `{"label":…,"profile":…}`.
+    pub fn to_json(&self) -> String {
+        client_info_request(&self.label, &self.profile)
+    }
+}
+
 /// Reads an `/info` body.
 ///
 /// # Errors
@@ -312,14 +328,7 @@ pub fn sums_json(der: &[u8]) -> String {
 /// The `info` result (cfssl's `info.Resp`): the CA certificate PEM without
 /// its final newline, the profile's usages and expiry as written.
 pub fn info_json(ca: Option<&Certificate>, profile: &Profile) -> String {
-    let pem = ca.map(Certificate::to_pem).unwrap_or_default();
-    let usages: Vec<String> = profile.usages.iter().map(|u| go_string(u)).collect();
-    format!(
-        "{{\"certificate\":{},\"usages\":[{}],\"expiry\":{}}}",
-        go_string(pem.trim_end_matches('\n')),
-        usages.join(","),
-        go_string(profile.expiry_string())
-    )
+    Info::local(ca, profile).to_json()
 }
 
 /// Go's `json.Compact`: the JSON text without the whitespace outside strings.
@@ -443,4 +452,281 @@ mod tests {
         );
         assert_eq!(compact("[ \"a\\\" b\" ,\n 1 ]"), "[\"a\\\" b\",1]");
     }
+}
+
+/// The `info` result (cfssl's `info.Resp`): what `/info` answers and what
+/// `cfssl info` prints.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Info {
+    /// The CA certificate, PEM, as the signer sends it (the local signer
+    /// sends it without its final newline).
+    pub certificate: String,
+    /// The profile's usages.
+    pub usages: Vec<String>,
+    /// The profile's expiry as written in its config.
+    pub expiry: String,
+}
+
+impl Info {
+    /// The info of a local signer for one of its profiles.
+    pub fn local(ca: Option<&Certificate>, profile: &Profile) -> Self {
+        let pem = ca.map(Certificate::to_pem).unwrap_or_default();
+        Self {
+            certificate: pem.trim_end_matches('\n').to_string(),
+            usages: profile.usages.clone(),
+            expiry: profile.expiry_string().to_string(),
+        }
+    }
+
+    /// The JSON cfssl writes: `{"certificate":…,"usages":[…],"expiry":…}`.
+    pub fn to_json(&self) -> String {
+        let usages: Vec<String> = self.usages.iter().map(|u| go_string(u)).collect();
+        format!(
+            "{{\"certificate\":{},\"usages\":[{}],\"expiry\":{}}}",
+            go_string(&self.certificate),
+            usages.join(","),
+            go_string(&self.expiry)
+        )
+    }
+}
+
+/// The body cfssl's remote client POSTs to `/sign` (and signs into the
+/// inner request of `/authsign`): Go's `json.Marshal` of its whole
+/// `signer.SignRequest`, Go field names and zero values included, so that a
+/// server (or multirootca) reads what cfssl's client would have sent.
+///
+/// ```
+/// use cfssl_core::signer::SignRequest;
+/// let mut req = SignRequest::new("PEM");
+/// req.profile = "server".into();
+/// assert_eq!(
+///     cfssl_core::api::client_sign_request(&req),
+///     r#"{"hosts":null,"certificate_request":"PEM","profile":"server","crl_override":"","label":"","NotBefore":"0001-01-01T00:00:00Z","NotAfter":"0001-01-01T00:00:00Z","ReturnPrecert":false,"metadata":null}"#
+/// );
+/// ```
+pub fn client_sign_request(req: &SignRequest) -> String {
+    let mut out = String::from("{\"hosts\":");
+    match &req.hosts {
+        None => out.push_str("null"),
+        Some(h) => {
+            let items: Vec<String> = h.iter().map(|s| go_string(s)).collect();
+            out.push('[');
+            out.push_str(&items.join(","));
+            out.push(']');
+        }
+    }
+    out.push_str(",\"certificate_request\":");
+    out.push_str(&go_string(&String::from_utf8_lossy(&req.request)));
+    if let Some(s) = &req.subject {
+        out.push_str(",\"subject\":{\"CN\":");
+        out.push_str(&go_string(&s.cn));
+        out.push_str(",\"names\":");
+        if s.names.is_empty() {
+            out.push_str("null");
+        } else {
+            let names: Vec<String> = s.names.iter().map(name_json).collect();
+            out.push('[');
+            out.push_str(&names.join(","));
+            out.push(']');
+        }
+        out.push_str(",\"SerialNumber\":");
+        out.push_str(&go_string(&s.serial_number));
+        out.push('}');
+    }
+    for (key, value) in [
+        ("profile", &req.profile),
+        ("crl_override", &req.crl_override),
+        ("label", &req.label),
+    ] {
+        out.push_str(&format!(",\"{key}\":{}", go_string(value)));
+    }
+    if let Some(serial) = &req.serial {
+        out.push_str(",\"serial\":");
+        out.push_str(&crate::cert::decimal(serial));
+    }
+    out.push_str(
+        ",\"NotBefore\":\"0001-01-01T00:00:00Z\",\"NotAfter\":\"0001-01-01T00:00:00Z\",\"ReturnPrecert\":false,\"metadata\":null}",
+    );
+    out
+}
+
+/// Go's JSON of a `csr.Name` (every field `omitempty`, `OID` keys sorted).
+fn name_json(n: &csr::Name) -> String {
+    let mut fields = Vec::new();
+    for (key, value) in [
+        ("C", &n.c),
+        ("ST", &n.st),
+        ("L", &n.l),
+        ("O", &n.o),
+        ("OU", &n.ou),
+        ("E", &n.e),
+        ("SerialNumber", &n.serial_number),
+    ] {
+        if !value.is_empty() {
+            fields.push(format!("\"{key}\":{}", go_string(value)));
+        }
+    }
+    if !n.oid.is_empty() {
+        let mut oids: Vec<&(String, String)> = n.oid.iter().collect();
+        oids.sort_by(|a, b| a.0.cmp(&b.0));
+        oids.dedup_by(|a, b| a.0 == b.0);
+        let items: Vec<String> = oids
+            .iter()
+            .map(|(k, v)| format!("{}:{}", go_string(k), go_string(v)))
+            .collect();
+        fields.push(format!("\"OID\":{{{}}}", items.join(",")));
+    }
+    format!("{{{}}}", fields.join(","))
+}
+
+/// The body cfssl's remote client POSTs to `/info`: `{"label":…,"profile":…}`.
+pub fn client_info_request(label: &str, profile: &str) -> String {
+    format!(
+        "{{\"label\":{},\"profile\":{}}}",
+        go_string(label),
+        go_string(profile)
+    )
+}
+
+/// What a remote answered with HTTP 200, read as cfssl's client reads it
+/// (`api.Response`): the `result` object's members, or the error cfssl's
+/// client makes of the reply.
+fn remote_result(body: &[u8]) -> Result<Vec<(String, Value)>> {
+    use crate::error::Code;
+    let v = gojson::parse(body).map_err(|e| Error::coded(Code::ApiClientJsonError, e.message()))?;
+    let mut d = Decoder::new();
+    let mut success = false;
+    let mut result = Value::Null;
+    let mut first_error: Option<String> = None;
+    if !matches!(v, Value::Object(_) | Value::Null) {
+        d.top_level_error(&v, "api.Response");
+    }
+    d.object(
+        &v,
+        "Response",
+        "api.Response",
+        &["success", "result", "errors", "messages"],
+        |d, f, v| match f {
+            "success" => d.bool(v, &mut success),
+            "result" => result = v.clone(),
+            "errors" => match v {
+                Value::Array(items) => {
+                    for it in items {
+                        let mut message = String::new();
+                        let mut code = 0;
+                        d.object(
+                            it,
+                            "ResponseMessage",
+                            "api.ResponseMessage",
+                            &["code", "message"],
+                            |d, f, v| {
+                                if f == "code" {
+                                    d.int(v, &mut code);
+                                } else {
+                                    d.string(v, &mut message);
+                                }
+                            },
+                        );
+                        first_error.get_or_insert(message);
+                    }
+                }
+                Value::Null => {}
+                other => d.wrong_type(other, "[]api.ResponseMessage"),
+            },
+            _ => {}
+        },
+    );
+    d.finish(())
+        .map_err(|e| Error::coded(Code::ApiClientJsonError, e.message()))?;
+    if !success || matches!(result, Value::Null) {
+        return Err(match first_error {
+            Some(m) => Error::coded(Code::ApiClientServerRequestFailed, m),
+            None => Error::coded(
+                Code::ApiClientServerRequestFailed,
+                "API client error: Server request failed",
+            ),
+        });
+    }
+    match &result {
+        Value::Object(members) => Ok(members.clone()),
+        _ => Err(Error::coded(
+            Code::ApiClientHttpError,
+            "response is formatted improperly",
+        )),
+    }
+}
+
+/// The last member named `key` (Go's map keeps the last duplicate).
+fn member<'a>(members: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
+    members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The certificate a remote `/sign` or `/authsign` answered with HTTP 200.
+///
+/// # Errors
+/// As cfssl's client: 7200 for a reply that is not JSON, 7500 with the
+/// remote's first error message for `success:false`, 7400 `response doesn't
+/// contain certificate.` when there is no certificate (cfssl's client
+/// panics when `certificate` is missing or not a string).
+///
+/// ```
+/// let cert = cfssl_core::api::remote_certificate(
+///     br#"{"success":true,"result":{"certificate":"PEM"},"errors":[],"messages":[]}"#,
+/// )?;
+/// assert_eq!(cert, "PEM");
+/// let e = cfssl_core::api::remote_certificate(
+///     br#"{"success":false,"result":null,"errors":[{"code":400,"message":"invalid token"}],"messages":[]}"#,
+/// ).unwrap_err();
+/// assert_eq!(e.to_string(), r#"{"code":7500,"message":"invalid token"}"#);
+/// # Ok::<(), cfssl_core::Error>(())
+/// ```
+pub fn remote_certificate(body: &[u8]) -> Result<String> {
+    let members = remote_result(body)?;
+    match member(&members, "certificate") {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        _ => Err(Error::coded(
+            crate::error::Code::ApiClientHttpError,
+            "response doesn't contain certificate.",
+        )),
+    }
+}
+
+/// The info a remote `/info` answered with HTTP 200.
+///
+/// # Errors
+/// As [`remote_certificate`]; members of the wrong type are 7200 (cfssl's
+/// client panics on them).
+pub fn remote_info(body: &[u8]) -> Result<Info> {
+    let members = remote_result(body)?;
+    let bad = || {
+        Error::coded(
+            crate::error::Code::ApiClientJsonError,
+            "API client JSON config error",
+        )
+    };
+    let mut info = Info::default();
+    match member(&members, "certificate") {
+        Some(Value::String(s)) => info.certificate = s.clone(),
+        None => {}
+        Some(_) => return Err(bad()),
+    }
+    match member(&members, "usages") {
+        Some(Value::Array(items)) => {
+            for it in items {
+                match it {
+                    Value::String(s) => info.usages.push(s.clone()),
+                    _ => return Err(bad()),
+                }
+            }
+        }
+        Some(Value::Null) | None => {}
+        Some(_) => return Err(bad()),
+    }
+    match member(&members, "expiry") {
+        Some(Value::String(s)) => info.expiry = s.clone(),
+        Some(Value::Null) | None => {}
+        Some(_) => return Err(bad()),
+    }
+    Ok(info)
 }

@@ -199,6 +199,9 @@ pub struct Providers {
     /// `(profile name, auth_key provider, prev_auth_key provider)`; the
     /// default profile has the name "".
     by_profile: Vec<(String, Standard, Option<Standard>)>,
+    /// `(profile name, auth_remote key provider)`: the key a client signs its
+    /// requests to a remote `/authsign` with (cfssl's `RemoteProvider`).
+    remote_by_profile: Vec<(String, Standard)>,
 }
 
 impl Providers {
@@ -230,14 +233,34 @@ impl Providers {
             })
         };
         let mut by_profile = Vec::new();
+        let mut remote_by_profile = Vec::new();
         let named = std::iter::once(("", &cfg.default))
             .chain(cfg.profiles.iter().map(|(n, p)| (n.as_str(), p)));
         for (name, p) in named {
             if let Some(k) = key(&p.auth_key)? {
                 by_profile.push((name.to_string(), k, key(p.prev_auth_key())?));
             }
+            if let Some(k) = key(p.auth_remote().1)? {
+                remote_by_profile.push((name.to_string(), k));
+            }
         }
-        Ok(Self { by_profile })
+        Ok(Self {
+            by_profile,
+            remote_by_profile,
+        })
+    }
+
+    /// The `auth_remote` key of the profile `name` resolves to (the default
+    /// for "" or an unknown name), with which a client authenticates its
+    /// requests to the remote's `/authsign`; `None` when the profile has no
+    /// `auth_remote` (its requests go to `/sign` unauthenticated).
+    pub fn remote_for_profile(&self, cfg: &crate::config::Config, name: &str) -> Option<&Standard> {
+        let known = cfg.profiles.iter().any(|(n, _)| n == name);
+        let key = if known { name } else { "" };
+        self.remote_by_profile
+            .iter()
+            .find(|(n, _)| n == key)
+            .map(|(_, k)| k)
     }
 
     /// The providers of the profile `name` resolves to (the default for ""

@@ -169,6 +169,10 @@ pub struct Profile {
     name_whitelist_string: String,
     auth_remote: (String, String),
     prev_auth_key: String,
+    /// The address this profile signs at (cfssl's `RemoteServer`): the
+    /// `remotes` entry its `remote` or `auth_remote` names, or what
+    /// [`Config::override_remotes`] put there; "" for a local profile.
+    remote_server: String,
 }
 
 impl Profile {
@@ -209,6 +213,18 @@ impl Profile {
     /// absent).
     pub fn auth_remote(&self) -> (&str, &str) {
         (&self.auth_remote.0, &self.auth_remote.1)
+    }
+
+    /// The address this profile signs at (cfssl's `RemoteServer`): a
+    /// `remotes` value, possibly a comma-separated failover group; "" when
+    /// the profile signs locally.
+    pub fn remote_server(&self) -> &str {
+        &self.remote_server
+    }
+
+    /// Whether requests for this profile go to a remote signer.
+    pub fn signs_remotely(&self) -> bool {
+        !self.remote_server.is_empty()
     }
 
     /// `expiry` as written in the config (`info` prints it).
@@ -295,17 +311,45 @@ impl Profile {
                     fmt(nb)
                 )));
             }
-        } else if !self.remote.is_empty() && !cfg.remotes.iter().any(|(k, _)| *k == self.remote) {
-            return Err(Error::policy("failed to find remote in remotes section"));
+        } else {
+            if !self.remote.is_empty() && !self.auth_remote.0.is_empty() {
+                // cfssl logs "profile has both a remote and an auth remote
+                // specified" and fails with its bare policy error.
+                return Err(Error::coded(
+                    Code::PolicyInvalidPolicy,
+                    "Invalid or unknown policy",
+                ));
+            }
+            let name = if self.remote.is_empty() {
+                &self.auth_remote.0
+            } else {
+                &self.remote
+            };
+            match cfg.remotes.iter().find(|(k, _)| k == name) {
+                Some((_, url)) if !url.is_empty() => self.remote_server = url.clone(),
+                _ => return Err(Error::policy("failed to find remote in remotes section")),
+            }
         }
-        for name in [&self.auth_key, &self.prev_auth_key] {
+        let keys = [
+            (
+                &self.auth_key,
+                "failed to find auth_key in auth_keys section",
+            ),
+            (
+                &self.prev_auth_key,
+                "failed to find prev_auth_key in auth_keys section",
+            ),
+            (
+                &self.auth_remote.1,
+                "failed to find auth_remote's auth_key in auth_keys section",
+            ),
+        ];
+        for (name, missing) in keys {
             if name.is_empty() {
                 continue;
             }
             let Some((_, key)) = cfg.auth_keys.iter().find(|(k, _)| k == name) else {
-                return Err(Error::policy(
-                    "failed to find auth_key in auth_keys section",
-                ));
+                return Err(Error::policy(missing));
             };
             if key.kind != "standard" {
                 return Err(Error::policy("unknown authentication type"));
@@ -503,12 +547,26 @@ impl Config {
     /// Whether some profile signs remotely (`remote` or `auth_remote`):
     /// cfssl's `NeedsRemoteSigner`.
     pub fn needs_remote_signer(&self) -> bool {
-        self.default.is_remote() || self.profiles.iter().any(|(_, p)| p.is_remote())
+        self.default.signs_remotely() || self.profiles.iter().any(|(_, p)| p.signs_remotely())
     }
 
     /// Whether some profile signs locally: cfssl's `NeedsLocalSigner`.
     pub fn needs_local_signer(&self) -> bool {
-        !self.default.is_remote() || self.profiles.iter().any(|(_, p)| !p.is_remote())
+        !self.default.signs_remotely() || self.profiles.iter().any(|(_, p)| !p.signs_remotely())
+    }
+
+    /// Points every profile, the default included, at `remote` (cfssl's
+    /// `OverrideRemotes`, what `-remote` does): requests for any profile are
+    /// then signed there. A profile's `auth_remote` key still authenticates
+    /// them. An empty `remote` changes nothing.
+    pub fn override_remotes(&mut self, remote: &str) {
+        if remote.is_empty() {
+            return;
+        }
+        for p in std::iter::once(&mut self.default).chain(self.profiles.iter_mut().map(|(_, p)| p))
+        {
+            p.remote_server = remote.to_string();
+        }
     }
 
     /// The DEBUG lines cfssl's `config.LoadConfig` writes while it loads

@@ -188,6 +188,20 @@ pub trait Signer: Send + Sync + std::fmt::Debug {
 
     /// The signing policy (profiles, auth keys, remotes).
     fn policy(&self) -> &Config;
+
+    /// What `/info` and `cfssl info` answer for `req` (cfssl's
+    /// `Signer.Info`): by default the CA certificate and the usages and
+    /// expiry of the profile `req.profile` resolves to. A remote signer asks
+    /// its remote.
+    ///
+    /// # Errors
+    /// A remote signer's errors (the local one cannot fail).
+    fn info(&self, req: &crate::api::InfoRequest) -> Result<crate::api::Info> {
+        Ok(crate::api::Info::local(
+            self.certificate(),
+            self.policy().profile(&req.profile),
+        ))
+    }
 }
 
 /// The certificate template being filled (Go's `x509.Certificate` subset).

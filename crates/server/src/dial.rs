@@ -176,7 +176,7 @@ fn handshake_error(e: &io::Error, address: &str) -> String {
 }
 
 /// Go's text for a TLS alert (`alertText` in crypto/tls).
-fn alert_text(alert: rustls::AlertDescription) -> String {
+pub(crate) fn alert_text(alert: rustls::AlertDescription) -> String {
     use rustls::AlertDescription as A;
     match alert {
         A::CloseNotify => "close notify".into(),

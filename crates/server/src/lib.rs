@@ -28,6 +28,7 @@ pub mod dial;
 mod handlers;
 mod listen;
 mod log;
+pub mod remote;
 mod reply;
 mod tls;
 

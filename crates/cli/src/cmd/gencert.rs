@@ -66,10 +66,6 @@ pub(crate) fn load_signer(
         core_err(e)
     })?;
     policy.log_validation(&mut CtxLog(ctx));
-    if policy.needs_remote_signer() {
-        // and cfssl's remote signer checks it once more.
-        policy.log_validation(&mut CtxLog(ctx));
-    }
     Ok(LocalSigner::new(cert, key, policy))
 }
 
@@ -144,24 +140,18 @@ pub(crate) fn gencert(
             return Ok(());
         }
     }
-    if !flags.string("remote").is_empty() {
-        return Err(CmdError::Cfssl {
-            code: 5300,
-            message: "remote signing (-remote) is not supported by this build".into(),
-        });
-    }
     ctx.info("generate received request");
     let (key, csr) = initca::generate_key_and_csr(&req, &mut CtxLog(ctx)).map_err(core_err)?;
-    let signer = load_signer(flags, ctx, config)?;
+    let signer = super::remote::signer(flags, ctx, config)?;
     let mut sreq = SignRequest::new(csr.clone());
     sreq.hosts.clone_from(&hosts);
     sreq.profile = flags.string("profile").to_string();
+    sreq.label = flags.string("label").to_string();
     sreq.crl_override = flags.string("crl").to_string();
-    let cert = signer.sign(&sreq, &mut CtxLog(ctx)).map_err(core_err)?;
+    let cert = signer.sign(&sreq, ctx)?;
     if hosts.as_ref().is_none_or(Vec::is_empty) && req.hosts.is_empty() {
         ctx.warning(NO_HOSTS_WARNING);
     }
-    let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &cert);
     print_line(
         ctx,
         &cert_output(Some(&cert), Some(&csr), Some(&key.to_pem())),

@@ -1,12 +1,15 @@
-//! `info` with a local signer.
+//! `info`: the CA certificate and a profile's usages and expiry, from a
+//! remote cfssl (`-remote`) or from the signer of `-config`.
 
-use super::gencert::load_signer;
+use cfssl_core::api::InfoRequest;
+
 use super::{load_config, print_raw};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
-use cfssl_core::wire::go_string;
 
-/// `cfssl info -config F -ca C -ca-key K [-profile P]`.
+/// `cfssl info -remote R [-label L] [-profile P]`, or `cfssl info -config F
+/// [-ca C -ca-key K] [-profile P]`. The JSON is printed without a final
+/// newline, as cfssl does.
 pub(crate) fn info(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
     let config = load_config(flags)?;
     if !args.is_empty() {
@@ -14,29 +17,15 @@ pub(crate) fn info(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Res
             "argument is provided but not defined; please refer to the usage by flag -h.".into(),
         ));
     }
-    if !flags.string("remote").is_empty() {
-        return Err(CmdError::Cfssl {
-            code: 5300,
-            message: "remote info (-remote) is not supported by this build".into(),
-        });
-    }
-    let Some(config) = config else {
+    let req = InfoRequest::new(flags.string("label"), flags.string("profile"));
+    let info = if !flags.string("remote").is_empty() {
+        super::remote::remote_info(flags, ctx, &req)?
+    } else if let Some(config) = config {
+        super::remote::signer(flags, ctx, Some(config))?.info(&req, ctx)?
+    } else {
         return Err(CmdError::Plain(
             "Either -remote or -config must be given. Refer to cfssl info -h for usage.".into(),
         ));
     };
-    let profile = config.profile(flags.string("profile")).clone();
-    let signer = load_signer(flags, ctx, Some(config))?;
-    let pem = signer
-        .certificate()
-        .map(cfssl_core::cert::Certificate::to_pem)
-        .unwrap_or_default();
-    let usages: Vec<String> = profile.usages.iter().map(|u| go_string(u)).collect();
-    let out = format!(
-        "{{\"certificate\":{},\"usages\":[{}],\"expiry\":{}}}",
-        go_string(pem.trim_end_matches('\n')),
-        usages.join(","),
-        go_string(profile.expiry_string())
-    );
-    print_raw(ctx, &out)
+    print_raw(ctx, &info.to_json())
 }

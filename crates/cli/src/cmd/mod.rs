@@ -11,6 +11,7 @@ mod certinfo;
 mod gencert;
 mod info;
 mod misc;
+mod remote;
 mod serve;
 mod sign;
 

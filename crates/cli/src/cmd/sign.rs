@@ -8,7 +8,6 @@ use cfssl_core::signer::{
 };
 use cfssl_core::wire::cert_output;
 
-use super::gencert::load_signer;
 use super::{CtxLog, core_err, load_config, pop_first, print_line, read_file, read_input};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
@@ -65,15 +64,15 @@ pub(crate) fn sign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Res
             return Ok(());
         }
     }
-    let s = load_signer(flags, ctx, config)?;
+    let s = super::remote::signer(flags, ctx, config)?;
     // cfssl prints the CSR input back verbatim next to the certificate.
     let csr_text = String::from_utf8_lossy(&csr).into_owned();
     let mut req = SignRequest::new(csr);
     req.hosts = split_hosts(flags.string("hostname"));
     req.subject = subject;
     req.profile = flags.string("profile").to_string();
-    let cert = s.sign(&req, &mut CtxLog(ctx)).map_err(core_err)?;
-    let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &cert);
+    req.label = flags.string("label").to_string();
+    let cert = s.sign(&req, ctx)?;
     print_line(ctx, &cert_output(Some(&cert), Some(&csr_text), None))
 }
 
