@@ -325,12 +325,6 @@ pub fn sums_json(der: &[u8]) -> String {
     )
 }
 
-/// The `info` result (cfssl's `info.Resp`): the CA certificate PEM without
-/// its final newline, the profile's usages and expiry as written.
-pub fn info_json(ca: Option<&Certificate>, profile: &Profile) -> String {
-    Info::local(ca, profile).to_json()
-}
-
 /// Go's `json.Compact`: the JSON text without the whitespace outside strings.
 /// Compacting what `json.MarshalIndent` writes gives what `json.Marshal`
 /// writes, so the one indented writer serves both forms.

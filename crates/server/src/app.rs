@@ -190,6 +190,9 @@ pub(crate) struct AppState {
     pub(crate) auth: cfssl_core::auth::Providers,
     pub(crate) log: Arc<dyn SharedLog>,
     pub(crate) limits: Limits,
+    /// Whether some profile signs at a remote: signing then waits on the
+    /// network, so it runs off the async workers.
+    pub(crate) remote: bool,
 }
 
 /// Why an endpoint is not served, or `None` when it is (cfssl's
@@ -242,6 +245,10 @@ pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
         auth: std::mem::take(&mut opts.auth),
         log: opts.log.clone(),
         limits: opts.limits.clone(),
+        remote: opts
+            .signer
+            .as_ref()
+            .is_some_and(|s| s.policy().needs_remote_signer()),
     });
     let log = opts.log.as_ref();
     let mut router = Router::new();
@@ -305,7 +312,12 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
         Ok(body) => body,
         Err(e) => return finish(&st, Err(e), &peer, &method, &target),
     };
-    if ep.generates_keys() {
+    let waits_on_remote = st.remote
+        && matches!(
+            ep,
+            Endpoint::Sign | Endpoint::AuthSign | Endpoint::Info | Endpoint::NewCert
+        );
+    if ep.generates_keys() || waits_on_remote {
         // Key generation takes milliseconds: off the async workers.
         let state = st.clone();
         let outcome =

@@ -162,9 +162,8 @@ fn info(st: &AppState, body: &[u8]) -> Outcome {
         Level::Warning,
         "failed to unmarshal request",
     ))?;
-    let s = signer(st)?;
-    let profile = s.policy().profile(&req.profile);
-    Ok(Reply::new(api::info_json(s.certificate(), profile)))
+    let info = signer(st)?.info(&req)?;
+    Ok(Reply::new(info.to_json()))
 }
 
 /// The key and CSR of `/newkey` and `/newcert` (cfssl's

@@ -170,32 +170,57 @@ pub(crate) fn providers(config: &Config, ctx: &Ctx<'_, '_>) -> Result<Providers,
     })
 }
 
-/// The signer for `sign` and `gencert` (cfssl's `SignerFromConfig`).
+/// The signer for `sign`, `gencert` and `info -config` (cfssl's
+/// `SignerFromConfig`); remote calls log once they are done.
 pub(crate) fn signer(
     flags: &Flags,
     ctx: &mut Ctx<'_, '_>,
     config: Option<Config>,
 ) -> Result<AnySigner, CmdError> {
+    let log = Arc::new(Collected::default());
+    Ok(match build(flags, ctx, config, log.clone())? {
+        Built::Local(s) => AnySigner::Local(s),
+        Built::Remote(s) => AnySigner::Remote(s, log),
+    })
+}
+
+/// A signer as cfssl's `SignerFromConfig` builds it.
+pub(crate) enum Built {
+    /// Every profile signs locally.
+    Local(LocalSigner),
+    /// Some or all profiles sign remotely (the others locally).
+    Remote(RemoteSigner),
+}
+
+/// Builds the signer of `-remote`, `-config`, `-ca` and `-ca-key`, the
+/// remote client logging to `log`: `-remote` points every profile there;
+/// a policy with remote and local profiles gets both signers, cfssl's
+/// universal signer.
+pub(crate) fn build(
+    flags: &Flags,
+    ctx: &mut Ctx<'_, '_>,
+    config: Option<Config>,
+    log: Arc<dyn SharedLog>,
+) -> Result<Built, CmdError> {
     let mut policy = config.unwrap_or_else(Config::cfssl_default);
     let address = flags.string("remote");
     policy.override_remotes(address);
     let trust = trust(flags, ctx, true)?;
     if !policy.needs_remote_signer() {
-        return load_signer(flags, ctx, Some(policy)).map(AnySigner::Local);
+        return load_signer(flags, ctx, Some(policy)).map(Built::Local);
     }
     let auth = providers(&policy, ctx)?;
-    let log = Arc::new(Collected::default());
     policy.log_validation(&mut CtxLog(ctx));
     let local = if address.is_empty() && policy.needs_local_signer() {
-        Some(load_signer(flags, ctx, Some(policy.clone()))?)
+        Some(load_signer(flags, ctx, Some(policy.clone()))?.with_log(log.clone()))
     } else {
         None
     };
-    let mut s = RemoteSigner::new(policy, auth, trust, log.clone()).map_err(core_err)?;
+    let mut s = RemoteSigner::new(policy, auth, trust, log).map_err(core_err)?;
     if let Some(local) = local {
         s = s.with_local(Arc::new(local));
     }
-    Ok(AnySigner::Remote(s, log))
+    Ok(Built::Remote(s))
 }
 
 /// `info -remote`: asks the remote group directly (cfssl's

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use cfssl_core::log::SharedLog;
 use cfssl_server::{MinTlsVersion, ServeOptions, StderrLog, TlsOptions};
 
-use super::gencert::load_signer;
+use super::remote::Built;
+use cfssl_core::signer::Signer;
 use super::{load_config_logged, read_bytes, shown_name};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
@@ -22,7 +23,6 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
     }
     for (flag, feature) in [
         ("db-config", "the certificate database"),
-        ("remote", "forwarding to a remote signer"),
         ("ca-bundle", "the bundler"),
         ("int-bundle", "the bundler"),
         ("metadata", "the bundler"),
@@ -40,28 +40,19 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
 
     // cfssl reads env: and file: auth keys while loading the config.
     let auth = match &config {
-        Some(c) => cfssl_core::auth::Providers::from_config(c, |src| match src {
-            cfssl_core::auth::KeySource::Env(name) => Ok((ctx.io.env)(name).unwrap_or_default()),
-            cfssl_core::auth::KeySource::File(path) => {
-                super::read_file(path).map(|b| String::from_utf8_lossy(&b).into_owned())
-            }
-        })
-        .map_err(|e| {
-            CmdError::ConfigLoad(cfssl_core::wire::error_json(
-                e.code().unwrap_or(5200),
-                e.message(),
-            ))
-        })?,
+        Some(c) => super::remote::providers(c, ctx)?,
         None => cfssl_core::auth::Providers::default(),
     };
     ctx.info("Initializing signer");
-    let signer = match load_signer(flags, ctx, config) {
-        Ok(s) => Some(Arc::new(s.with_log(shared.clone())) as Arc<dyn cfssl_core::signer::Signer>),
-        Err(e) => {
-            ctx.warning(&format!("couldn't initialize signer: {e}"));
-            None
-        }
-    };
+    let signer: Option<Arc<dyn Signer>> =
+        match super::remote::build(flags, ctx, config, shared.clone()) {
+            Ok(Built::Local(s)) => Some(Arc::new(s.with_log(shared.clone()))),
+            Ok(Built::Remote(s)) => Some(Arc::new(s)),
+            Err(e) => {
+                ctx.warning(&format!("couldn't initialize signer: {e}"));
+                None
+            }
+        };
     // cfssl then builds its OCSP signer from -ca and -responder; OCSP
     // signing is refused above, so -responder is empty and this fails as
     // cfssl's does without one.
