@@ -7,10 +7,10 @@ use cfssl_core::log::SharedLog;
 use cfssl_server::{MinTlsVersion, ServeOptions, StderrLog, TlsOptions};
 
 use super::remote::Built;
-use cfssl_core::signer::Signer;
 use super::{load_config_logged, read_bytes, shown_name};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
+use cfssl_core::signer::Signer;
 
 /// `cfssl serve [-address A] [-port P] [-ca C -ca-key K] [-config F] [-tls-cert C -tls-key K
 /// [-mutual-tls-ca CA [-mutual-tls-cn RE]]] [-min-tls-version V] [-disable E,…]`.

@@ -13,6 +13,7 @@ pub(crate) mod normalise;
 pub(crate) mod oracle;
 pub(crate) mod pem;
 pub(crate) mod replay;
+pub(crate) mod serve;
 pub(crate) mod sha1;
 pub(crate) mod summary;
 

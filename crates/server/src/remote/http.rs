@@ -108,6 +108,7 @@ async fn exchange(
         .header(header::HOST, url.authority())
         .header(header::USER_AGENT, USER_AGENT)
         .header(header::CONNECTION, "close")
+        .header(header::CONTENT_LENGTH, body.len())
         .header(header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::copy_from_slice(body)))
         .map_err(|e| Failure::Post(e.to_string()))?;

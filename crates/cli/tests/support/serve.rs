@@ -1,0 +1,88 @@
+//! Starting `cfssl serve` (ours or a reference cfssl) on a free loopback
+//! port with one of the recorded set-ups of `fixtures/server/setups/`.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub(crate) fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/server")
+}
+
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+pub(crate) struct Serve {
+    pub(crate) child: Child,
+    pub(crate) addr: SocketAddr,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub(crate) fn start_bin(bin: &Path, dir: &Path, setup: &str) -> Option<Serve> {
+    let args: Vec<String> =
+        std::fs::read_to_string(dir.join("setups").join(format!("{setup}.args")))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+    start_with_args(bin, dir, &args)
+}
+
+/// Starts `bin serve -address 127.0.0.1 -port P ARGS` in `dir` on a free
+/// port and waits until it accepts connections.
+pub(crate) fn start_with_args(bin: &Path, dir: &Path, args: &[String]) -> Option<Serve> {
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Command::new(bin)
+            .arg("serve")
+            .args(["-address", "127.0.0.1", "-port", &port.to_string()])
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut serve = Serve { child, addr };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if TcpStream::connect(addr).is_ok() {
+                return Some(serve);
+            }
+            if let Ok(Some(_)) = serve.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = serve.child.kill();
+    }
+    // Every case of the set-up then differs (and says so).
+    None
+}
