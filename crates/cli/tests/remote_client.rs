@@ -473,7 +473,7 @@ fn comparable_body(body: &[u8], key_hex: &str) -> String {
             mask_csr(&String::from_utf8(inner).unwrap())
         );
     }
-    mask_csr(&String::from_utf8(body.to_vec()).unwrap())
+    mask_csr(std::str::from_utf8(body).unwrap())
 }
 
 /// HMAC-SHA256 computed by Python's `hmac`, not by our code.

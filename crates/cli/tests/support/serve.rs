@@ -1,6 +1,8 @@
 //! Starting `cfssl serve` (ours or a reference cfssl) on a free loopback
 //! port with one of the recorded set-ups of `fixtures/server/setups/`.
 
+#![allow(clippy::unwrap_used)] // test support: a failed unwrap is a failed test
+
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
