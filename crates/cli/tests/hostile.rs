@@ -396,11 +396,14 @@ fn cases() -> Vec<Case> {
             &["local signer policy disallows issuing CA certificate", r#"{"code":5300,"message":"Policy violation request"}"#],
         ),
         fail(
-            "5300 remote signing",
+            "5300 remote address that cannot be read",
             Cfssl,
-            &["gencert", "-remote", "127.0.0.1", "-config", "config.json", "leaf-csr.json"],
+            &["gencert", "-remote", "localhost:notaport", "-config", "config.json", "leaf-csr.json"],
             1,
-            &[r#"{"code":5300,"message":"remote signing (-remote) is not supported by this build"}"#],
+            &[
+                r#"[ERROR] bad url: strconv.Atoi: parsing "notaport": invalid syntax"#,
+                r#"{"code":5300,"message":"failed to connect to remote"}"#,
+            ],
         ),
         fail(
             "5500 name outside the whitelist",

@@ -104,6 +104,13 @@ pub fn generate_key_and_csr(
 ) -> Result<(PrivateKey, String)> {
     log.log(Level::Info, "received CSR");
     log.log(Level::Info, &format!("generating key: {}", req.key.label()));
+    log.log(
+        Level::Debug,
+        &format!(
+            "generate key from request: algo={}, size={}",
+            req.key.algo, req.key.size
+        ),
+    );
     let key = PrivateKey::generate(&req.key)?;
     let csr = req.generate_pem(&key).inspect_err(|e| {
         log.log(Level::Error, &format!("failed to generate a CSR: {e}"));

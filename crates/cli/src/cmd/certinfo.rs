@@ -5,7 +5,7 @@
 use cfssl_core::cert::Certificate;
 use cfssl_server::dial::{DOMAIN_TIMEOUT, server_leaf_certificate};
 
-use super::{core_err, load_config, print_line, read_input};
+use super::{core_err, load_config_logged, print_line, read_input};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
@@ -15,7 +15,7 @@ pub(crate) fn certinfo(
     _args: &[String],
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
-    load_config(flags)?;
+    load_config_logged(flags, ctx)?;
     let cert = flags.string("cert");
     if !cert.is_empty() {
         let bytes = read_input(ctx, cert)?;

@@ -7,7 +7,7 @@ use cfssl_core::key::{PrivateKey, Zeroizing};
 use cfssl_core::signer::{LocalSigner, SignRequest, split_hosts};
 use cfssl_core::wire::cert_output;
 
-use super::{CtxLog, core_err, load_config, pop_first, print_line, read_bytes, read_input};
+use super::{CtxLog, core_err, load_config_logged, pop_first, print_line, read_bytes, read_input};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
@@ -89,7 +89,7 @@ pub(crate) fn gencert(
     args: &[String],
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
-    let config = load_config(flags)?;
+    let config = load_config_logged(flags, ctx)?;
     if flags.bool("renewca") {
         ctx.info("re-generate a CA certificate from CA cert and key");
         let cert = renew(flags, ctx).inspect_err(|e| ctx.error(&e.to_string()))?;
@@ -172,7 +172,7 @@ pub(crate) fn genkey(
     args: &[String],
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
-    load_config(flags)?;
+    load_config_logged(flags, ctx)?;
     let req = read_request(ctx, args)?;
     if flags.bool("initca") {
         let out =
@@ -198,7 +198,7 @@ pub(crate) fn gencsr(
     args: &[String],
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
-    load_config(flags)?;
+    load_config_logged(flags, ctx)?;
     let key_file = flags.string("key");
     if key_file.is_empty() {
         return Err(CmdError::Plain(

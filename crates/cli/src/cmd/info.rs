@@ -3,7 +3,7 @@
 
 use cfssl_core::api::InfoRequest;
 
-use super::{load_config, print_raw};
+use super::{load_config_logged, print_raw};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
@@ -11,7 +11,7 @@ use crate::flags::Flags;
 /// [-ca C -ca-key K] [-profile P]`. The JSON is printed without a final
 /// newline, as cfssl does.
 pub(crate) fn info(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
-    let config = load_config(flags)?;
+    let config = load_config_logged(flags, ctx)?;
     if !args.is_empty() {
         return Err(CmdError::Plain(
             "argument is provided but not defined; please refer to the usage by flag -h.".into(),

@@ -1,6 +1,6 @@
 //! `version` and `print-defaults`.
 
-use super::{load_config, print_raw};
+use super::{load_config_logged, print_raw};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
@@ -10,7 +10,7 @@ pub(crate) fn version(
     _args: &[String],
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
-    load_config(flags)?;
+    load_config_logged(flags, ctx)?;
     print_raw(ctx, &crate::version_text())
 }
 
@@ -21,7 +21,7 @@ pub(crate) fn print_defaults(
     args: &[String],
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
-    load_config(flags)?;
+    load_config_logged(flags, ctx)?;
     let Some(what) = args.first() else {
         return Err(CmdError::Plain(
             "not enough arguments are supplied --- please refer to the usage".into(),

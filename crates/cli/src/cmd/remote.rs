@@ -210,12 +210,16 @@ pub(crate) fn build(
         return load_signer(flags, ctx, Some(policy)).map(Built::Local);
     }
     let auth = providers(&policy, ctx)?;
-    policy.log_validation(&mut CtxLog(ctx));
+    // cfssl checks the policy (and logs it at DEBUG) as it builds each
+    // signer: the universal one, the local one (twice, in load_signer),
+    // then the remote one.
     let local = if address.is_empty() && policy.needs_local_signer() {
         Some(load_signer(flags, ctx, Some(policy.clone()))?.with_log(log.clone()))
     } else {
+        policy.log_validation(&mut CtxLog(ctx));
         None
     };
+    policy.log_validation(&mut CtxLog(ctx));
     let mut s = RemoteSigner::new(policy, auth, trust, log).map_err(core_err)?;
     if let Some(local) = local {
         s = s.with_local(Arc::new(local));

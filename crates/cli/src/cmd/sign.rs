@@ -8,7 +8,7 @@ use cfssl_core::signer::{
 };
 use cfssl_core::wire::cert_output;
 
-use super::{CtxLog, core_err, load_config, pop_first, print_line, read_file, read_input};
+use super::{CtxLog, core_err, load_config_logged, pop_first, print_line, read_file, read_input};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
@@ -30,7 +30,7 @@ fn too_many() -> CmdError {
 
 /// `cfssl sign`.
 pub(crate) fn sign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
-    let config = load_config(flags)?;
+    let config = load_config_logged(flags, ctx)?;
     let mut args = args;
     let mut csr_file = flags.string("csr").to_string();
     if csr_file.is_empty() {
@@ -82,7 +82,7 @@ pub(crate) fn selfsign(
     args: &[String],
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
-    let config = load_config(flags)?;
+    let config = load_config_logged(flags, ctx)?;
     let mut args = args;
     if flags.string("hostname").is_empty() && !flags.bool("initca") {
         // The HOSTNAME positional is required but unused, as in cfssl.
