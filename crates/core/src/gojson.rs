@@ -1,12 +1,29 @@
-//! JSON read the way Go's `encoding/json` reads it.
+//! JSON read the way Go's `encoding/json` reads it: the project's one JSON
+//! reader (the CLI's `cfssljson` reads its input with it too).
 //!
 //! cfssl's inputs are decoded by Go, and its users see Go's messages, so this
-//! module has its own small parser: it keeps object members in document
-//! order (the last of duplicate keys wins), matches struct fields
-//! case-insensitively, and reports syntax and type errors in Go's words
-//! (`invalid character ',' looking for beginning of object key string`,
-//! `json: cannot unmarshal string into Go struct field
+//! module has its own small parser, written by hand because no JSON crate
+//! reproduces Go's texts: it keeps object members in document order,
+//! duplicates included (the decoders apply Go's rules to them: the last
+//! wins), matches struct fields case-insensitively with Go's folding
+//! ([`field_matches`]), decodes strings as Go does (an invalid UTF-8 byte or
+//! a lone surrogate becomes U+FFFD, byte by byte), and reports syntax and
+//! type errors in Go's words (`invalid character ',' looking for beginning
+//! of object key string`, `json: cannot unmarshal string into Go struct field
 //! CertificateRequest.hosts of type []string`).
+//!
+//! ```
+//! use cfssl_core::gojson::{self, Value};
+//! let v = gojson::parse(br#"{"a": [1, "\u00e9"], "a": null}"#)?;
+//! let Value::Object(members) = &v else { unreachable!() };
+//! assert_eq!(members.len(), 2, "duplicates are kept");
+//! assert_eq!(
+//!     gojson::parse(b"{a:1}").unwrap_err().message(),
+//!     "invalid character 'a' looking for beginning of object key string"
+//! );
+//! assert!(gojson::field_matches("\u{17f}erial", "serial"));
+//! # Ok::<(), cfssl_core::Error>(())
+//! ```
 
 use crate::error::{Error, Result};
 
@@ -16,16 +33,46 @@ const MAX_DEPTH: usize = 10_000;
 
 /// A parsed JSON value. Numbers keep their source text.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Value {
+pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A number, as written.
     Number(String),
+    /// A string, decoded.
     String(String),
+    /// An array.
     Array(Vec<Value>),
+    /// An object's members in document order, duplicates kept.
     Object(Vec<(String, Value)>),
 }
 
 impl Value {
+    /// Go's name for the JSON kind, as used in `UnmarshalTypeError`
+    /// (`string`, `number`, `object`, …).
+    pub fn go_kind(&self) -> &'static str {
+        self.short_kind()
+    }
+
+    /// The first number (in document order) that Go cannot decode into a
+    /// `float64` (one that rounds to infinity), which Go reports when it
+    /// decodes into `interface{}`.
+    pub fn float_overflow(&self) -> Option<&str> {
+        let mut pending = vec![self];
+        while let Some(v) = pending.pop() {
+            match v {
+                Self::Number(text) if text.parse::<f64>().map_or(true, f64::is_infinite) => {
+                    return Some(text);
+                }
+                Self::Array(items) => pending.extend(items.iter().rev()),
+                Self::Object(members) => pending.extend(members.iter().rev().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// Go's name for the JSON kind, as used in `UnmarshalTypeError`.
     pub(crate) fn kind(&self) -> String {
         match self {
@@ -51,8 +98,38 @@ impl Value {
     }
 }
 
+/// Go's struct field matching for a member key that is not exactly the
+/// field's name: case-insensitive, with Go's folding of `ſ` (U+017F) to `s`
+/// and of the Kelvin sign (U+212A) to `k`. `name` is the field's JSON name
+/// in lower case or as tagged.
+///
+/// ```
+/// use cfssl_core::gojson::field_matches;
+/// assert!(field_matches("PROFILE", "profile"));
+/// assert!(field_matches("\u{212a}ey", "key"));
+/// assert!(!field_matches("profiles", "profile"));
+/// ```
+pub fn field_matches(key: &str, name: &str) -> bool {
+    let mut key_chars = key.chars();
+    for want in name.chars() {
+        let folded = match key_chars.next() {
+            Some('\u{17f}') => 's',
+            Some('\u{212a}') => 'k',
+            Some(c) => c.to_ascii_lowercase(),
+            None => return false,
+        };
+        if folded != want.to_ascii_lowercase() {
+            return false;
+        }
+    }
+    key_chars.next().is_none()
+}
+
 /// Parses a whole document (one value, optional surrounding whitespace).
-pub(crate) fn parse(input: &[u8]) -> Result<Value> {
+///
+/// # Errors
+/// [`Error::Json`] with Go's `SyntaxError` text.
+pub fn parse(input: &[u8]) -> Result<Value> {
     let mut p = Parser { s: input, i: 0 };
     p.ws();
     if p.i >= p.s.len() {
@@ -64,6 +141,38 @@ pub(crate) fn parse(input: &[u8]) -> Result<Value> {
         return Err(p.bad(c, "after top-level value"));
     }
     Ok(v)
+}
+
+/// Bytes as Go's JSON decoder turns them into a string: each byte that does
+/// not start a valid UTF-8 sequence becomes U+FFFD on its own (Go's
+/// `utf8.DecodeRune`), where Rust's `from_utf8_lossy` replaces a truncated
+/// sequence once.
+fn go_utf8(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len() + 8);
+            let mut i = 0;
+            while i < bytes.len() {
+                let chunk = &bytes[i..bytes.len().min(i + 4)];
+                let valid = match std::str::from_utf8(chunk) {
+                    Ok(text) => text,
+                    Err(e) => std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default(),
+                };
+                match valid.chars().next() {
+                    Some(ch) => {
+                        out.push(ch);
+                        i += ch.len_utf8();
+                    }
+                    None => {
+                        out.push(char::REPLACEMENT_CHARACTER);
+                        i += 1;
+                    }
+                }
+            }
+            out
+        }
+    }
 }
 
 struct Parser<'a> {
@@ -243,7 +352,9 @@ impl Parser<'_> {
     fn literal(&mut self, word: &str, v: Value) -> Result<Value> {
         self.i += 1;
         for expected in word.bytes().skip(1) {
-            let c = self.next()?;
+            // At the end of input Go's scanner is fed a space.
+            let c = self.s.get(self.i).copied().unwrap_or(b' ');
+            self.i += 1;
             if c != expected {
                 return Err(self.bad(
                     c,
@@ -258,7 +369,8 @@ impl Parser<'_> {
         let start = self.i;
         if self.s[self.i] == b'-' {
             self.i += 1;
-            let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+            // At the end of input Go's scanner is fed a space.
+            let c = self.s.get(self.i).copied().unwrap_or(b' ');
             if !c.is_ascii_digit() {
                 return Err(self.bad(c, "in numeric literal"));
             }
@@ -270,7 +382,8 @@ impl Parser<'_> {
         }
         if self.s.get(self.i) == Some(&b'.') {
             self.i += 1;
-            let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+            // At the end of input Go's scanner is fed a space.
+            let c = self.s.get(self.i).copied().unwrap_or(b' ');
             if !c.is_ascii_digit() {
                 return Err(self.bad(c, "after decimal point in numeric literal"));
             }
@@ -281,7 +394,8 @@ impl Parser<'_> {
             if let Some(b'+' | b'-') = self.s.get(self.i) {
                 self.i += 1;
             }
-            let c = *self.s.get(self.i).ok_or_else(Self::eof)?;
+            // At the end of input Go's scanner is fed a space.
+            let c = self.s.get(self.i).copied().unwrap_or(b' ');
             if !c.is_ascii_digit() {
                 return Err(self.bad(c, "in exponent of numeric literal"));
             }
@@ -341,8 +455,7 @@ impl Parser<'_> {
                 c => out.push(c),
             }
         }
-        // Go replaces invalid UTF-8 with U+FFFD, as from_utf8_lossy does.
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        Ok(go_utf8(&out))
     }
 
     fn hex4(&mut self) -> Result<u32> {
@@ -429,7 +542,7 @@ impl Decoder {
             let field = fields
                 .iter()
                 .find(|f| **f == key)
-                .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)));
+                .or_else(|| fields.iter().find(|f| field_matches(key, f)));
             if let Some(field) = field {
                 self.structs.push(struct_name);
                 self.path.push((*field).to_string());
@@ -586,7 +699,12 @@ mod tests {
             err("{\"a\":1 \"b\"}"),
             "invalid character '\"' after object key:value pair"
         );
-        assert_eq!(err("nul"), "unexpected end of JSON input");
+        // Go's scanner is fed a space at the end of input (cfssl 1.6.5's
+        // genkey says the same for a file holding `nul`).
+        assert_eq!(
+            err("nul"),
+            "invalid character ' ' in literal null (expecting 'l')"
+        );
         assert_eq!(
             err("nulx"),
             "invalid character 'x' in literal null (expecting 'l')"
@@ -728,6 +846,203 @@ mod tests {
         assert_eq!(
             d.finish(()).unwrap_err().to_string(),
             "json: cannot unmarshal string into Go struct field CertificateRequest.hosts of type []string"
+        );
+    }
+}
+
+#[cfg(test)]
+mod go_texts {
+    //! Go's syntax error texts and string decoding, checked against what
+    //! Go 1.19's `encoding/json` answers (these were the tests of the
+    //! reader cfssljson had before it used this one).
+    use super::*;
+
+    fn parse(input: &[u8]) -> std::result::Result<Value, String> {
+        super::parse(input).map_err(|e| e.message().to_string())
+    }
+
+    fn syntax_error(input: &str) -> String {
+        parse(input.as_bytes()).expect_err(input)
+    }
+
+    #[test]
+    fn go_syntax_error_texts() {
+        let cases: &[(&str, &str)] = &[
+            ("", "unexpected end of JSON input"),
+            ("  \n", "unexpected end of JSON input"),
+            ("{\"cert\": ", "unexpected end of JSON input"),
+            ("{\"a\":\"b", "unexpected end of JSON input"),
+            ("[1", "unexpected end of JSON input"),
+            ("x", "invalid character 'x' looking for beginning of value"),
+            (
+                "{\"cert\": x}",
+                "invalid character 'x' looking for beginning of value",
+            ),
+            ("{} x", "invalid character 'x' after top-level value"),
+            ("{}}", "invalid character '}' after top-level value"),
+            (
+                "{a:1}",
+                "invalid character 'a' looking for beginning of object key string",
+            ),
+            ("{\"a\" 1}", "invalid character '1' after object key"),
+            (
+                "{\"a\":1 \"b\"}",
+                "invalid character '\"' after object key:value pair",
+            ),
+            ("[1 2]", "invalid character '2' after array element"),
+            (
+                "[1,]",
+                "invalid character ']' looking for beginning of value",
+            ),
+            (
+                "{\"a\":1,}",
+                "invalid character '}' looking for beginning of object key string",
+            ),
+            ("\"a\tb\"", "invalid character '\\t' in string literal"),
+            ("\"\\x\"", "invalid character 'x' in string escape code"),
+            (
+                "\"\\u12g4\"",
+                "invalid character 'g' in \\u hexadecimal character escape",
+            ),
+            ("-x", "invalid character 'x' in numeric literal"),
+            ("-", "invalid character ' ' in numeric literal"),
+            (
+                "1.x",
+                "invalid character 'x' after decimal point in numeric literal",
+            ),
+            (
+                "1.",
+                "invalid character ' ' after decimal point in numeric literal",
+            ),
+            (
+                "1e+",
+                "invalid character ' ' in exponent of numeric literal",
+            ),
+            ("01", "invalid character '1' after top-level value"),
+            (
+                "tru",
+                "invalid character ' ' in literal true (expecting 'e')",
+            ),
+            (
+                "trUe",
+                "invalid character 'U' in literal true (expecting 'u')",
+            ),
+            (
+                "fals",
+                "invalid character ' ' in literal false (expecting 'e')",
+            ),
+            (
+                "nul",
+                "invalid character ' ' in literal null (expecting 'l')",
+            ),
+            (
+                "nUll",
+                "invalid character 'U' in literal null (expecting 'u')",
+            ),
+            (
+                "'a'",
+                "invalid character '\\'' looking for beginning of value",
+            ),
+            (
+                "\\",
+                "invalid character '\\\\' looking for beginning of value",
+            ),
+            (
+                "\u{1}",
+                "invalid character '\\x01' looking for beginning of value",
+            ),
+            (
+                "\u{7f}",
+                "invalid character '\\x7f' looking for beginning of value",
+            ),
+            ("é", "invalid character 'Ã' looking for beginning of value"),
+            (
+                "\u{feff}{}",
+                "invalid character 'ï' looking for beginning of value",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(syntax_error(input), *want, "input {input:?}");
+        }
+        // Bytes that are not UTF-8 are quoted as the code point of the byte.
+        assert_eq!(
+            parse(b"\x80").expect_err("invalid"),
+            "invalid character '\\u0080' looking for beginning of value"
+        );
+        assert_eq!(
+            parse(b"\xa0").expect_err("invalid"),
+            "invalid character '\\u00a0' looking for beginning of value"
+        );
+        assert_eq!(
+            parse(b"\xad").expect_err("invalid"),
+            "invalid character '\\u00ad' looking for beginning of value"
+        );
+        assert_eq!(
+            parse(b"\xff").expect_err("invalid"),
+            "invalid character '\u{ff}' looking for beginning of value"
+        );
+    }
+
+    #[test]
+    fn max_depth() {
+        let deep = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(deep.as_bytes()).is_ok());
+        let too_deep = "[".repeat(MAX_DEPTH + 1);
+        assert_eq!(
+            syntax_error(&too_deep),
+            "invalid character '[' exceeded max depth"
+        );
+    }
+
+    #[test]
+    fn values_and_strings() {
+        let value = parse(br#" {"a": [1, -2.5e3, true, false, null], "b": {"c": "d"}, "a": "x"} "#)
+            .expect("valid");
+        let Value::Object(members) = &value else {
+            panic!("not an object: {value:?}");
+        };
+        assert_eq!(members.len(), 3, "duplicates are kept");
+        assert_eq!(
+            members[0].1,
+            Value::Array(vec![
+                Value::Number("1".into()),
+                Value::Number("-2.5e3".into()),
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Null,
+            ])
+        );
+        assert_eq!(members[2], ("a".to_string(), Value::String("x".into())));
+
+        let s = |raw: &[u8]| match &parse(raw).expect("valid") {
+            Value::String(s) => s.clone(),
+            other => panic!("not a string: {other:?}"),
+        };
+        assert_eq!(s(br#""a\"\\\/\b\f\n\r\tz""#), "a\"\\/\u{8}\u{c}\n\r\tz");
+        assert_eq!(s(br#""\u00e9\u20AC\ud83d\ude00""#), "é€😀");
+        assert_eq!(s(br#""\ud83d""#), "\u{fffd}");
+        assert_eq!(s(br#""\ud83dx""#), "\u{fffd}x");
+        assert_eq!(s(br#""\ude00\ud83d""#), "\u{fffd}\u{fffd}");
+        assert_eq!(s(br#""\ud83d\u0041""#), "\u{fffd}A");
+        assert_eq!(s("\"é😀\"".as_bytes()), "é😀");
+        assert_eq!(s(b"\"a\xe2\x82b\""), "a\u{fffd}\u{fffd}b");
+        assert_eq!(s(b"\"\xed\xa0\x80\""), "\u{fffd}\u{fffd}\u{fffd}");
+        assert_eq!(s(b"\"\xf0\x9f\x98\""), "\u{fffd}\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn deep_values_keep_kind_and_overflow() {
+        let nested = "[".repeat(40) + "1e999" + &"]".repeat(40);
+        let value = parse(nested.as_bytes()).expect("valid");
+        assert_eq!(value.go_kind(), "array");
+        assert_eq!(value.float_overflow(), Some("1e999"));
+        let nested = format!("{{\"k\":{}\"x]\\\"\"{}}}", "[".repeat(30), "]".repeat(30));
+        let value = parse(nested.as_bytes()).expect("valid");
+        assert_eq!(value.float_overflow(), None);
+        assert_eq!(Value::Number("1e-999".into()).float_overflow(), None);
+        assert_eq!(
+            Value::Number("-1.8e308".into()).float_overflow(),
+            Some("-1.8e308")
         );
     }
 }

@@ -43,7 +43,7 @@ pub mod duration;
 pub mod error;
 pub mod ext;
 pub mod gobase64;
-mod gojson;
+pub mod gojson;
 pub mod hosts;
 pub mod initca;
 pub mod key;
