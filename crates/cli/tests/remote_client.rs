@@ -166,6 +166,16 @@ struct Run {
 }
 
 fn run_client(client: &Path, dir: &Path, argv: &[Value], ports: Ports) -> Run {
+    run_client_env(client, dir, argv, ports, &[])
+}
+
+fn run_client_env(
+    client: &Path,
+    dir: &Path,
+    argv: &[Value],
+    ports: Ports,
+    env: &[(&str, String)],
+) -> Run {
     let args: Vec<String> = argv[1..]
         .iter()
         .map(|a| ports.fill(a.as_str().unwrap()))
@@ -177,6 +187,7 @@ fn run_client(client: &Path, dir: &Path, argv: &[Value], ports: Ports) -> Run {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("TZ", "UTC")
         .env("HOME", dir)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .unwrap();
     Run {
@@ -648,4 +659,197 @@ fn serve_remote_forwards_to_the_upstream() {
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+}
+
+/// A forward proxy on loopback, whatever host a request names: a request
+/// in absolute form goes to `plain`, a `CONNECT` tunnel to `tls`. Returns
+/// its port and the request lines and `Proxy-Authorization` headers it saw.
+fn forward_proxy(
+    plain: std::net::SocketAddr,
+    tls: std::net::SocketAddr,
+) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::net::TcpStream;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let mut reader = BufReader::new(client.try_clone().unwrap());
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push(line);
+            }
+            let Some(first) = head.first().cloned() else {
+                continue;
+            };
+            log.lock().unwrap().push(first.trim_end().to_string());
+            for h in &head[1..] {
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("proxy-authorization:") {
+                    // Names are case-insensitive (Go writes `Proxy-Authorization`, hyper lower case).
+                    let value = &h.trim_end()[h.len() - v.len()..];
+                    log.lock()
+                        .unwrap()
+                        .push(format!("proxy-authorization:{value}"));
+                }
+            }
+            let connect = first.starts_with("CONNECT ");
+            let mut upstream = TcpStream::connect(if connect { tls } else { plain }).unwrap();
+            if connect {
+                client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .unwrap();
+            } else {
+                // Origin form for the server: drop the scheme and authority.
+                let mut parts = first.splitn(3, ' ');
+                let (method, target, version) = (
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                );
+                let path = target.splitn(4, '/').nth(3).unwrap_or_default();
+                write!(upstream, "{method} /{path} {version}").unwrap();
+                for h in &head[1..] {
+                    if !h.to_ascii_lowercase().starts_with("proxy-") {
+                        upstream.write_all(h.as_bytes()).unwrap();
+                    }
+                }
+                upstream.write_all(b"\r\n").unwrap();
+            }
+            upstream.write_all(reader.buffer()).unwrap();
+            let mut up_read = upstream.try_clone().unwrap();
+            let mut client_write = client.try_clone().unwrap();
+            let back = std::thread::spawn(move || {
+                let _ = std::io::copy(&mut up_read, &mut client_write);
+                let _ = client_write.shutdown(std::net::Shutdown::Both);
+            });
+            let mut client_read = reader.into_inner();
+            let _ = std::io::copy(&mut client_read, &mut upstream);
+            let _ = upstream.shutdown(std::net::Shutdown::Write);
+            let _ = back.join();
+        }
+    });
+    (port, seen)
+}
+
+/// `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` are honoured as cfssl's
+/// client honours them (and, with cfssl 1.6.5 as the reference, its client
+/// is checked to send the same through the same proxy; Debian's build
+/// ignores the proxy variables).
+#[test]
+fn proxies_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures(), dir.path());
+    let plain = start_bin(&ours(), dir.path(), "plain").unwrap();
+    let tls = start_bin(&ours(), dir.path(), "tls").unwrap();
+    let (proxy, seen) = forward_proxy(plain.addr, tls.addr);
+    let ports = Ports {
+        port: plain.addr.port(),
+        port2: tls.addr.port(),
+        dead: 0,
+    };
+    let argv = |remote: &str, extra: &[&str]| -> Vec<Value> {
+        let mut v: Vec<Value> = ["cfssl", "sign", "-remote", remote]
+            .into_iter()
+            .map(Value::from)
+            .collect();
+        v.extend(extra.iter().map(|e| Value::from(*e)));
+        v.push("leaf-p256.csr".into());
+        v
+    };
+    let mut clients = vec![ours()];
+    clients.extend(
+        reference()
+            .filter(|(_, kind)| *kind == "1.6.5")
+            .map(|(bin, _)| bin),
+    );
+    for client in &clients {
+        let who = client.display().to_string();
+        seen.lock().unwrap().clear();
+        // Plain HTTP: the absolute URL to the proxy, with its credentials.
+        let env = [("HTTP_PROXY", format!("http://u:p@127.0.0.1:{proxy}"))];
+        let got = run_client_env(
+            client,
+            dir.path(),
+            &argv("http://ca.test:{PORT}", &[]),
+            ports,
+            &env,
+        );
+        assert_eq!(got.rc, 0, "{who}: {}", got.stderr);
+        let out: Value = serde_json::from_str(&got.stdout).unwrap();
+        assert!(issued_by_fixture_ca(out["cert"].as_str().unwrap()));
+        let want_post = format!(
+            "POST http://ca.test:{}/api/v1/cfssl/sign HTTP/1.1",
+            ports.port
+        );
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![
+                want_post.clone(),
+                "proxy-authorization: Basic dTpw".to_string()
+            ],
+            "{who}"
+        );
+        // Loopback and NO_PROXY hosts are reached directly.
+        seen.lock().unwrap().clear();
+        let env = [
+            ("HTTP_PROXY", format!("127.0.0.1:{proxy}")),
+            ("NO_PROXY", "ca.test".into()),
+        ];
+        let got = run_client_env(
+            client,
+            dir.path(),
+            &argv("http://127.0.0.1:{PORT}", &[]),
+            ports,
+            &env,
+        );
+        assert_eq!(got.rc, 0, "{who}: {}", got.stderr);
+        let got = run_client_env(
+            client,
+            dir.path(),
+            &argv("http://ca.test:{PORT}", &[]),
+            ports,
+            &env,
+        );
+        assert_eq!(
+            got.rc, 1,
+            "{who}: ca.test does not resolve without the proxy"
+        );
+        assert!(
+            got.stderr.contains("lookup ca.test"),
+            "{who}: {}",
+            got.stderr
+        );
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "{who}: {:?}",
+            seen.lock().unwrap()
+        );
+        // TLS: a CONNECT tunnel, then the handshake with the server itself
+        // (whose certificate names localhost and 127.0.0.1, not ca.test).
+        let env = [("HTTPS_PROXY", format!("http://127.0.0.1:{proxy}"))];
+        let got = run_client_env(
+            client,
+            dir.path(),
+            &argv("https://ca.test:{PORT2}", &["-tls-remote-ca", "ca.pem"]),
+            ports,
+            &env,
+        );
+        assert_eq!(got.rc, 1, "{who}: {}", got.stderr);
+        assert!(
+            got.stderr.contains("x509: certificate"),
+            "{who}: {}",
+            got.stderr
+        );
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![format!("CONNECT ca.test:{} HTTP/1.1", ports.port2)],
+            "{who}"
+        );
+    }
 }

@@ -25,6 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::RemoteUrl;
+use super::proxy;
 
 /// What the client sends as `User-Agent`.
 const USER_AGENT: &str = concat!("cfssl-rs/", env!("CARGO_PKG_VERSION"));
@@ -42,6 +43,9 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// The largest answer read (cfssl's client has no bound).
     pub max_response_bytes: usize,
+    /// Whether `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` apply, as in
+    /// cfssl's client (Go's `ProxyFromEnvironment`).
+    pub use_proxy_environment: bool,
 }
 
 impl Default for ClientOptions {
@@ -51,6 +55,7 @@ impl Default for ClientOptions {
             handshake_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             max_response_bytes: 16 << 20,
+            use_proxy_environment: true,
         }
     }
 }
@@ -103,8 +108,50 @@ async fn exchange(
     tls: Option<Arc<rustls::ClientConfig>>,
     opts: &ClientOptions,
 ) -> Result<(u16, Vec<u8>), Failure> {
-    let stream = connect(url, opts.connect_timeout).await?;
-    let request = hyper::Request::post(url.path(endpoint))
+    let proxy = if opts.use_proxy_environment {
+        proxy::for_url(url, |name| std::env::var(name).ok()).map_err(Failure::Post)?
+    } else {
+        None
+    };
+    let (mut stream, target) = match &proxy {
+        None => (
+            connect(url.host(), url.port(), opts.connect_timeout).await?,
+            url.path(endpoint),
+        ),
+        Some(p) => {
+            let stream = connect(&p.host, p.port, opts.connect_timeout)
+                .await
+                .map_err(|f| match f {
+                    Failure::Post(e) | Failure::Read(e) => {
+                        Failure::Post(format!("proxyconnect tcp: {e}"))
+                    }
+                })?;
+            // Plain HTTP goes to the proxy with the absolute URL; TLS
+            // through a CONNECT tunnel.
+            let target = if url.is_https() {
+                url.path(endpoint)
+            } else {
+                url.endpoint(endpoint)
+            };
+            (stream, target)
+        }
+    };
+    if let (Some(p), true) = (&proxy, url.is_https()) {
+        tokio::time::timeout(
+            opts.connect_timeout,
+            proxy::connect_tunnel(&mut stream, url, p),
+        )
+        .await
+        .map_err(|_| Failure::Post("proxyconnect tcp: i/o timeout".into()))?
+        .map_err(Failure::Post)?;
+    }
+    let mut request = hyper::Request::post(target);
+    if let (Some(p), false) = (&proxy, url.is_https())
+        && let Some(auth) = &p.authorization
+    {
+        request = request.header(header::PROXY_AUTHORIZATION, auth);
+    }
+    let request = request
         .header(header::HOST, url.authority())
         .header(header::USER_AGENT, USER_AGENT)
         .header(header::CONNECTION, "close")
@@ -144,9 +191,8 @@ async fn exchange(
 
 /// Connects to the first address of the host that answers; the error of
 /// the first address tried otherwise (IPv4 first, as Go's dialer reports).
-async fn connect(url: &RemoteUrl, timeout: Duration) -> Result<TcpStream, Failure> {
-    let host = url.host();
-    let mut candidates: Vec<SocketAddr> = tokio::net::lookup_host((host, url.port()))
+async fn connect(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, Failure> {
+    let mut candidates: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|_| Failure::Post(format!("dial tcp: lookup {host}: no such host")))?
         .collect();

@@ -39,6 +39,7 @@
 //! ```
 
 mod http;
+mod proxy;
 mod url;
 
 use std::future::Future;

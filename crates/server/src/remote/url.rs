@@ -143,6 +143,11 @@ impl RemoteUrl {
         self.port
     }
 
+    /// `host:port` with the port always written (a `CONNECT` target).
+    pub(crate) fn authority_with_port(&self) -> String {
+        join_host_port(&self.host, self.port)
+    }
+
     /// The `Host` header's value.
     pub(crate) fn authority(&self) -> &str {
         &self.authority
