@@ -19,7 +19,7 @@ use cfssl_core::log::Level;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
@@ -87,24 +87,118 @@ impl std::error::Error for ServeError {}
 
 /// Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
 ///
+/// The main thread accepts connections and hands each to the worker
+/// thread (one per core, each with a single-threaded runtime) that has the
+/// fewest open, where it is served to the end: a request never moves
+/// between threads, so no thread has to wake another for it. A
+/// work-stealing runtime here cost about a futex call and an eventfd write
+/// per request (strace) and a third more CPU per request (120 against 180
+/// µs, `docs/performance.md`); workers taking connections from the socket
+/// themselves were faster still but could leave a core idle, when one
+/// worker happened to accept every connection.
+///
 /// # Errors
 /// [`ServeError`] when the server cannot start.
 pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ServeError::Runtime(format!("failed to start the runtime: {e}")))?;
-    rt.block_on(async {
-        let log = opts.log.clone();
-        let stop = async move {
+    let runtime = |what: &str| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ServeError::Runtime(format!("failed to start the {what} runtime: {e}")))
+    };
+    let main = runtime("main")?;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let server = main.block_on(Server::start(opts))?;
+    let shared = server.shared.clone();
+    let mut workers = Vec::with_capacity(threads);
+    let mut queues = Vec::with_capacity(threads);
+    for n in 0..threads {
+        let rt = runtime("worker")?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Handed>();
+        let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        queues.push((tx, open.clone()));
+        let shared = shared.clone();
+        let worker = std::thread::Builder::new()
+            .name(format!("cfssl-serve-{n}"))
+            .spawn(move || {
+                rt.block_on(async move {
+                    while let Some(h) = rx.recv().await {
+                        match TcpStream::from_std(h.stream) {
+                            Ok(stream) => {
+                                let (shared, open) = (shared.clone(), open.clone());
+                                tokio::spawn(async move {
+                                    serve_one(shared, stream, h.peer).await;
+                                    drop(h.permit);
+                                    open.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                                });
+                            }
+                            Err(_) => {
+                                open.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    // The connections this thread serves end on it.
+                    shared.drained().await;
+                });
+            })
+            .map_err(|e| ServeError::Runtime(format!("failed to start a worker thread: {e}")))?;
+        workers.push(worker);
+    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+    main.block_on(async {
+        let signal = async {
             let name = termination().await;
-            log.log(
+            shared.log.log(
                 Level::Info,
                 &format!("received {name}, finishing requests in flight"),
             );
         };
-        run_until(opts, stop, |_| {}).await
-    })
+        {
+            let accepting = accept_loop(
+                &shared,
+                server.listener,
+                stop_rx,
+                move |stream, peer, permit| {
+                    let Some((queue, open)) = queues
+                        .iter()
+                        .min_by_key(|(_, open)| open.load(std::sync::atomic::Ordering::Relaxed))
+                    else {
+                        return;
+                    };
+                    // Out of the main runtime's reactor, into the worker's.
+                    if let Ok(stream) = stream.into_std() {
+                        open.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let _ = queue.send(Handed {
+                            stream,
+                            peer,
+                            permit,
+                        });
+                    }
+                },
+            );
+            tokio::pin!(accepting);
+            tokio::select! {
+                () = &mut accepting => {}
+                () = signal => {}
+            }
+            stop_tx.send_replace(true);
+            accepting.await;
+        }
+        // The hand-off queues are gone with the loop: workers finish the
+        // connections they have, then end.
+        shared.finish().await;
+    });
+    for w in workers {
+        let _ = w.join();
+    }
+    Ok(())
+}
+
+/// A connection handed from the accepting thread to a worker.
+struct Handed {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// SIGTERM or SIGINT, whichever comes first; its name.
@@ -135,7 +229,7 @@ async fn termination() -> &'static str {
 
 /// Serves until `stop` completes, then shuts down gracefully. `ready` is
 /// called with the bound address once the server listens (a port of 0 picks
-/// a free one).
+/// a free one). Runs on the caller's runtime.
 ///
 /// # Errors
 /// [`ServeError`] when the server cannot start.
@@ -144,57 +238,164 @@ pub async fn run_until(
     stop: impl Future<Output = ()>,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let tls = match &opts.tls {
-        Some(t) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(
-            t.server_config().map_err(ServeError::Tls)?,
-        ))),
-        None => None,
-    };
-    let client_cn = opts.tls.as_ref().and_then(|t| t.client_cn.clone());
-    let mutual = opts.tls.as_ref().is_some_and(|t| t.client_ca_pem.is_some());
-    let mut opts = opts;
-    let (app, _) = router(&mut opts);
-    let log = opts.log.clone();
-    let limits = opts.limits.clone();
-    let shown = if opts.address.contains(':') {
-        format!("[{}]:{}", opts.address, opts.port)
-    } else {
-        format!("{}:{}", opts.address, opts.port)
-    };
-    let listener = TcpListener::bind(&shown)
-        .await
-        .map_err(|e| ServeError::Listen(format!("listen tcp {shown}: {}", go_bind_error(&e))))?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| ServeError::Listen(format!("listen tcp {shown}: {e}")))?;
-    let shown = bound.to_string();
-    if let Some(re) = &client_cn {
-        log.log(
-            Level::Debug,
-            &format!(
-                "Requiring CN matches regex \"{}\" for client connections",
-                re.as_str()
-            ),
-        );
-    }
-    let line = match (&tls, mutual) {
-        (None, _) => format!("Now listening on {shown}"),
-        (Some(_), false) => format!("Now listening on https://{shown}"),
-        (Some(_), true) => format!("Now listening with mutual TLS on https://{shown}"),
-    };
-    log.log(Level::Info, &line);
-    ready(bound);
-
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let server = Server::start(opts).await?;
+    ready(server.bound);
     let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::pin!(stop);
+    let shared = server.shared.clone();
+    let local = shared.clone();
+    let accepting = accept_loop(
+        &shared,
+        server.listener,
+        stop_rx,
+        move |stream, peer, permit| {
+            let shared = local.clone();
+            tokio::spawn(async move {
+                serve_one(shared, stream, peer).await;
+                drop(permit);
+            });
+        },
+    );
+    tokio::pin!(accepting);
+    tokio::select! {
+        () = &mut accepting => {}
+        () = stop => {}
+    }
+    stop_tx.send_replace(true);
+    accepting.await;
+    shared.finish().await;
+    Ok(())
+}
+
+/// A bound, set-up server.
+struct Server {
+    listener: TcpListener,
+    bound: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+/// What every accept loop and connection shares.
+struct Shared {
+    app: Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    client_cn: Option<regex::Regex>,
+    limits: Limits,
+    log: Arc<dyn cfssl_core::log::SharedLog>,
+    /// One permit per connection open.
+    slots: Arc<Semaphore>,
+    /// Tells open connections to finish.
+    stop: watch::Sender<bool>,
+}
+
+impl Server {
+    /// Builds the router and the TLS set-up, binds, and logs as cfssl.
+    async fn start(opts: ServeOptions) -> Result<Self, ServeError> {
+        let tls = match &opts.tls {
+            Some(t) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(
+                t.server_config().map_err(ServeError::Tls)?,
+            ))),
+            None => None,
+        };
+        let client_cn = opts.tls.as_ref().and_then(|t| t.client_cn.clone());
+        let mutual = opts.tls.as_ref().is_some_and(|t| t.client_ca_pem.is_some());
+        let mut opts = opts;
+        let (app, _) = router(&mut opts);
+        let log = opts.log.clone();
+        let limits = opts.limits.clone();
+        let shown = if opts.address.contains(':') {
+            format!("[{}]:{}", opts.address, opts.port)
+        } else {
+            format!("{}:{}", opts.address, opts.port)
+        };
+        let listener = TcpListener::bind(&shown).await.map_err(|e| {
+            ServeError::Listen(format!("listen tcp {shown}: {}", go_bind_error(&e)))
+        })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| ServeError::Listen(format!("listen tcp {shown}: {e}")))?;
+        let shown = bound.to_string();
+        if let Some(re) = &client_cn {
+            log.log(
+                Level::Debug,
+                &format!(
+                    "Requiring CN matches regex \"{}\" for client connections",
+                    re.as_str()
+                ),
+            );
+        }
+        let line = match (&tls, mutual) {
+            (None, _) => format!("Now listening on {shown}"),
+            (Some(_), false) => format!("Now listening on https://{shown}"),
+            (Some(_), true) => format!("Now listening with mutual TLS on https://{shown}"),
+        };
+        log.log(Level::Info, &line);
+        let (stop, _) = watch::channel(false);
+        Ok(Self {
+            listener,
+            bound,
+            shared: Arc::new(Shared {
+                app,
+                tls,
+                client_cn,
+                slots: Arc::new(Semaphore::new(limits.max_connections)),
+                limits,
+                log,
+                stop,
+            }),
+        })
+    }
+}
+
+impl Shared {
+    /// Tells open connections to finish and waits (up to the grace period)
+    /// until they have, then logs that the server stopped.
+    async fn finish(&self) {
+        self.stop.send_replace(true);
+        // Every connection holds a slot: all slots back means all finished.
+        let all = u32::try_from(self.limits.max_connections).unwrap_or(u32::MAX);
+        if tokio::time::timeout(self.limits.shutdown_grace, self.slots.acquire_many(all))
+            .await
+            .is_err()
+        {
+            self.log.log(
+                Level::Warning,
+                "shutdown grace period over, closing the connections still open",
+            );
+        }
+        self.log.log(Level::Info, "server stopped");
+        self.log.flush();
+    }
+
+    /// Waits, up to the grace period, until no connection is open (each
+    /// holds a slot), so that a worker's runtime keeps serving the
+    /// connections it accepted until they finish.
+    async fn drained(&self) {
+        let all = u32::try_from(self.limits.max_connections).unwrap_or(u32::MAX);
+        let _ = tokio::time::timeout(self.limits.shutdown_grace, async {
+            // Taken and given back at once: only a wait.
+            drop(self.slots.acquire_many(all).await);
+        })
+        .await;
+    }
+}
+
+/// Accepts connections until `stop` turns true, handing each (with its
+/// connection slot) to `hand_off`.
+async fn accept_loop(
+    shared: &Arc<Shared>,
+    listener: TcpListener,
+    mut stop: watch::Receiver<bool>,
+    mut hand_off: impl FnMut(TcpStream, SocketAddr, tokio::sync::OwnedSemaphorePermit),
+) {
     loop {
+        if *stop.borrow() {
+            break;
+        }
         let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => match p {
+            p = shared.slots.clone().acquire_owned() => match p {
                 Ok(p) => p,
                 Err(_) => break,
             },
-            () = &mut stop => break,
+            _ = stop.changed() => break,
         };
         let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
@@ -202,83 +403,66 @@ pub async fn run_until(
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little
                     // instead of spinning.
-                    log.log(Level::Warning, &format!("accept failed: {e}"));
+                    shared.log.log(Level::Warning, &format!("accept failed: {e}"));
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
-            () = &mut stop => break,
+            _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let conn = Connection {
-            app: app.clone(),
-            peer,
-            limits: limits.clone(),
-            log: log.clone(),
-            client_cn: client_cn.clone(),
-            stop: stop_rx.clone(),
-        };
-        let tls = tls.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            match tls {
-                None => conn.serve(TokioIo::new(stream), None).await,
-                Some(acceptor) => {
-                    if speaks_plain_http(&stream, limits.handshake_timeout).await {
-                        // Go's answer to plain HTTP on a TLS port.
-                        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                        let mut stream = stream;
-                        // Read what was sent first: closing with unread
-                        // bytes would reset the connection before the
-                        // client reads the answer.
-                        let mut sink = [0u8; 4096];
-                        let _ = tokio::time::timeout(
-                            Duration::from_millis(100),
-                            stream.read(&mut sink),
-                        )
-                        .await;
-                        let _ = stream
-                            .write_all(b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
-                            .await;
-                        let _ = stream.shutdown().await;
-                        return;
-                    }
-                    let hs =
-                        tokio::time::timeout(limits.handshake_timeout, acceptor.accept(stream));
-                    if let Ok(Ok(s)) = hs.await {
-                        let cn = s
-                            .get_ref()
-                            .1
-                            .peer_certificates()
-                            .and_then(|c| c.first())
-                            .map(|c| crate::tls::peer_common_name(c));
-                        conn.serve(TokioIo::new(s), cn).await;
-                    }
-                }
+        hand_off(stream, peer, permit);
+    }
+}
+
+/// Serves one accepted connection: the TLS handshake if any (or Go's answer
+/// to plain HTTP on a TLS port), then HTTP until the client or the server
+/// is done.
+async fn serve_one(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) {
+    let conn = Connection {
+        app: shared.app.clone(),
+        peer,
+        limits: shared.limits.clone(),
+        log: shared.log.clone(),
+        client_cn: shared.client_cn.clone(),
+        stop: shared.stop.subscribe(),
+    };
+    let limits = &shared.limits;
+    match &shared.tls {
+        None => conn.serve(TokioIo::new(stream), None).await,
+        Some(acceptor) => {
+            if speaks_plain_http(&stream, limits.handshake_timeout).await {
+                // Go's answer to plain HTTP on a TLS port.
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut stream = stream;
+                // Read what was sent first: closing with unread bytes would
+                // reset the connection before the client reads the answer.
+                let mut sink = [0u8; 4096];
+                let _ =
+                    tokio::time::timeout(Duration::from_millis(100), stream.read(&mut sink)).await;
+                let _ = stream
+                    .write_all(b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+                    .await;
+                let _ = stream.shutdown().await;
+                return;
             }
-        });
+            let hs = tokio::time::timeout(limits.handshake_timeout, acceptor.accept(stream));
+            if let Ok(Ok(s)) = hs.await {
+                let cn = s
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .map(|c| crate::tls::peer_common_name(c));
+                conn.serve(TokioIo::new(s), cn).await;
+            }
+        }
     }
-    drop(listener);
-    let _ = stop_tx.send(true);
-    // Every connection holds a slot: all slots back means all finished.
-    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
-    if tokio::time::timeout(limits.shutdown_grace, slots.acquire_many(all))
-        .await
-        .is_err()
-    {
-        log.log(
-            Level::Warning,
-            "shutdown grace period over, closing the connections still open",
-        );
-    }
-    log.log(Level::Info, "server stopped");
-    log.flush();
-    Ok(())
 }
 
 /// Whether a client on a TLS port opened with an HTTP method (an ASCII
 /// capital letter) instead of a TLS handshake record (0x16).
-async fn speaks_plain_http(stream: &tokio::net::TcpStream, wait: Duration) -> bool {
+async fn speaks_plain_http(stream: &TcpStream, wait: Duration) -> bool {
     let mut first = [0u8; 5];
     match tokio::time::timeout(wait, stream.peek(&mut first)).await {
         Ok(Ok(n)) if n > 0 => first[0].is_ascii_uppercase(),
