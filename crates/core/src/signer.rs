@@ -368,10 +368,12 @@ impl LocalSigner {
         log: &mut dyn Log,
     ) -> Result<Vec<u8>> {
         let profile = self.policy.profile(&req.profile);
-        if !profile.remote.is_empty() {
+        if profile.signs_remotely() {
+            // A remote profile is for a remote signer (cfssl-server's
+            // RemoteSigner routes it there); the local key must not sign it.
             return Err(Error::coded(
                 Code::PolicyInvalidRequest,
-                "remote signing is not supported by this build",
+                "the profile signs at a remote signer, not with the local CA key",
             ));
         }
         let csr = Csr::from_pem(&req.request)?;
