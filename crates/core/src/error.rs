@@ -65,6 +65,12 @@ pub enum Code {
     CsrParseFailed = 9003,
     /// 9300: bad CSR request (also wraps CSR generation errors).
     CsrBadRequest = 9300,
+    /// 11000: a certificate database error (the driver's message).
+    CertStoreUnknown = 11000,
+    /// 11100: an insert that stored no row.
+    CertStoreInsertionFailed = 11100,
+    /// 11200: an update or lookup that found no row.
+    CertStoreRecordNotFound = 11200,
 }
 
 impl Code {

@@ -40,11 +40,21 @@ pub(crate) fn certinfo(
                 "need DB config file (provide with -db-config)".into(),
             ));
         }
-        return Err(CmdError::Plain(
-            "certinfo -serial/-aki: looking certificates up in a certificate database is not \
-             supported by this build yet"
-                .into(),
-        ));
+        let db = super::remote::open_db(flags, ctx)?.ok_or_else(|| {
+            CmdError::Plain("need DB config file (provide with -db-config)".into())
+        })?;
+        // cfssl's ParseSerialNumber: the AKI lower-cased, colons removed.
+        let aki = flags.string("aki").to_ascii_lowercase().replace(':', "");
+        let rows = db
+            .get_certificate(flags.string("serial"), &aki)
+            .map_err(core_err)?;
+        let row = match rows.as_slice() {
+            [] => return Err(CmdError::Plain("no certificate found".into())),
+            [one] => one,
+            _ => return Err(CmdError::Plain("more than one certificate found".into())),
+        };
+        let c = Certificate::from_pem(row.pem.as_bytes()).map_err(core_err)?;
+        return print_line(ctx, &cfssl_core::certinfo::certificate_json(&c));
     }
     Err(CmdError::Plain(
         "Must specify certinfo target through -cert, -csr, -domain or -serial + -aki".into(),

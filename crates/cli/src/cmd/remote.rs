@@ -10,7 +10,7 @@ use cfssl_core::api::{Info, InfoRequest};
 use cfssl_core::auth::{KeySource, Providers};
 use cfssl_core::config::Config;
 use cfssl_core::log::{Level, Log, SharedLog};
-use cfssl_core::signer::{LocalSigner, SignRequest, Signer};
+use cfssl_core::signer::{IssuedCertificate, LocalSigner, SignRequest, Signer};
 use cfssl_server::remote::{self, RemoteSigner, TlsTrust};
 
 use super::gencert::load_signer;
@@ -46,8 +46,9 @@ impl Collected {
 
 /// The signer a command signs with.
 pub(crate) enum AnySigner {
-    /// `-ca`/`-ca-key` only.
-    Local(LocalSigner),
+    /// `-ca`/`-ca-key` only, recording into the `-db-config` database when
+    /// there is one.
+    Local(LocalSigner, Option<Box<dyn cfssl_certdb::Accessor>>),
     /// Some or all profiles remote.
     Remote(RemoteSigner, Arc<Collected>),
 }
@@ -60,8 +61,18 @@ impl AnySigner {
         ctx: &mut Ctx<'_, '_>,
     ) -> Result<String, CmdError> {
         match self {
-            Self::Local(s) => {
+            Self::Local(s, db) => {
                 let der = s.sign(req, &mut CtxLog(ctx)).map_err(core_err)?;
+                if let Some(db) = db {
+                    // Handed out only once recorded, as cfssl does.
+                    let issued = IssuedCertificate::from_der(&der).map_err(core_err)?;
+                    let row = cfssl_certdb::CertificateRecord::issued(
+                        &issued,
+                        &req.label,
+                        chrono::Utc::now(),
+                    );
+                    db.insert_certificate(&row).map_err(core_err)?;
+                }
                 Ok(cfssl_core::pemfmt::encode("CERTIFICATE", &der))
             }
             Self::Remote(s, log) => {
@@ -75,7 +86,7 @@ impl AnySigner {
     /// The info of `req.profile`.
     pub(crate) fn info(&self, req: &InfoRequest, ctx: &mut Ctx<'_, '_>) -> Result<Info, CmdError> {
         match self {
-            Self::Local(s) => s.info(req).map_err(core_err),
+            Self::Local(s, _) => s.info(req).map_err(core_err),
             Self::Remote(s, log) => {
                 let out = s.info(req);
                 log.drain_into(ctx);
@@ -178,10 +189,31 @@ pub(crate) fn signer(
     config: Option<Config>,
 ) -> Result<AnySigner, CmdError> {
     let log = Arc::new(Collected::default());
+    let db = open_db(flags, ctx)?;
     Ok(match build(flags, ctx, config, log.clone())? {
-        Built::Local(s) => AnySigner::Local(s),
+        Built::Local(s) => AnySigner::Local(s, db),
         Built::Remote(s) => AnySigner::Remote(s, log),
     })
+}
+
+/// The certificate database of `-db-config`, if given (cfssl opens it
+/// before it builds the signer). A new SQLite file gets the schema.
+pub(crate) fn open_db(
+    flags: &Flags,
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<Option<Box<dyn cfssl_certdb::Accessor>>, CmdError> {
+    let path = flags.string("db-config");
+    if path.is_empty() {
+        return Ok(None);
+    }
+    let bytes = read_file(path).map_err(|_| CmdError::Cfssl {
+        code: 5200,
+        message: "could not read configuration file".into(),
+    })?;
+    let cfg = cfssl_certdb::DbConfig::from_json(&bytes).map_err(core_err)?;
+    cfssl_certdb::open(&cfg, &mut CtxLog(ctx))
+        .map(Some)
+        .map_err(core_err)
 }
 
 /// A signer as cfssl's `SignerFromConfig` builds it.

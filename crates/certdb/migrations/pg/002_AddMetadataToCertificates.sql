@@ -1,0 +1,18 @@
+-- +goose Up
+-- The columns cfssl 1.5 and later write with every certificate.
+
+ALTER TABLE certificates
+    ADD COLUMN issued_at timestamptz,
+    ADD COLUMN not_before timestamptz,
+    ADD COLUMN metadata jsonb,
+    ADD COLUMN sans jsonb,
+    ADD COLUMN common_name TEXT;
+
+-- +goose Down
+
+ALTER TABLE certificates
+    DROP COLUMN issued_at,
+    DROP COLUMN not_before,
+    DROP COLUMN metadata,
+    DROP COLUMN sans,
+    DROP COLUMN common_name;

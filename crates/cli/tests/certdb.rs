@@ -1,0 +1,427 @@
+//! The certificate database through the CLI (`sign`/`gencert -db-config`,
+//! `certinfo -db-config -serial -aki`) on SQLite, against what cfssl 1.6.5
+//! writes and reads (`fixtures/certdb/`, see its README). Storage classes
+//! and values are read back with Python's `sqlite3` module, not with our
+//! code.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ours() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cfssl"))
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+const AKI: &str = "58b58d6a5e95ac90284316ffa705c918f37acc03";
+
+/// A scratch folder with the signing inputs and a db-config for `db`.
+fn scratch(db: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let server = fixtures().join("server");
+    for f in [
+        "ca.pem",
+        "ca-key.pem",
+        "config.json",
+        "leaf-p256.csr",
+        "csr-leaf-p256.json",
+    ] {
+        std::fs::copy(server.join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("db.json"),
+        format!(r#"{{"driver":"sqlite3","data_source":"{db}"}}"#),
+    )
+    .unwrap();
+    dir
+}
+
+fn run(bin: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap()
+}
+
+/// Runs a Python snippet with `sqlite3` imported and `db` open as `c`.
+fn python(db: &Path, code: &str) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n{code}"
+        ))
+        .arg(db)
+        .output()
+        .expect("python3 reads the databases");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Each column's storage class, in table order, per row.
+fn storage_classes(db: &Path) -> Vec<String> {
+    python(
+        db,
+        "cols = [r[1] for r in c.execute('pragma table_info(certificates)')]\n\
+         for row in c.execute('select ' + ','.join('typeof(%s)' % x for x in cols) + ' from certificates'):\n\
+         \x20   print(' '.join(cols[i] + '=' + t for i, t in enumerate(row)))",
+    )
+    .lines()
+    .map(String::from)
+    .collect()
+}
+
+#[test]
+fn sign_records_the_row_as_cfssl_does() {
+    let dir = scratch("certs.db");
+    let out = run(
+        &ours(),
+        dir.path(),
+        &[
+            "sign",
+            "-db-config",
+            "db.json",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-config",
+            "config.json",
+            "-profile",
+            "server",
+            "-label",
+            "fixture-label",
+            "leaf-p256.csr",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("created the certificate database schema"),
+        "{stderr}"
+    );
+    let db = dir.path().join("certs.db");
+    // The same storage class in every column as the row cfssl 1.6.5 wrote.
+    let cfssl = storage_classes(&fixtures().join("certdb/cfssl-1.6.5.db"));
+    assert_eq!(storage_classes(&db), cfssl);
+    assert!(cfssl[0].contains("metadata=blob sans=blob"), "{cfssl:?}");
+    // The values as cfssl writes them.
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = python(
+        &db,
+        "r = c.execute('select serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, 1, issued_at, not_before, metadata, sans, common_name from certificates').fetchone()\n\
+         print('\\n'.join(x if isinstance(x, str) else (x.decode() if isinstance(x, bytes) else repr(x)) for x in r))\n\
+         print(c.execute(\"select count(*) from certificates where CURRENT_TIMESTAMP < expiry\").fetchone()[0])",
+    );
+    let f: Vec<&str> = row.lines().collect();
+    assert!(
+        f[0].bytes().all(|b| b.is_ascii_digit()),
+        "decimal serial {}",
+        f[0]
+    );
+    assert_eq!(&f[1..5], [AKI, "fixture-label", "good", "0"]);
+    let stamp = regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d*[1-9])?\+00:00$").unwrap();
+    for t in [f[5], f[6], f[8], f[9]] {
+        assert!(stamp.is_match(t), "Go's timestamp form: {t}");
+    }
+    assert_eq!(f[6], "0001-01-01 00:00:00+00:00");
+    // The PEM handed out is the PEM stored, final newline included.
+    let pem = python(
+        &db,
+        "import sys; sys.stdout.write(c.execute('select pem from certificates').fetchone()[0])",
+    );
+    assert_eq!(printed["cert"].as_str().unwrap(), pem);
+    let tail: Vec<&str> = f[f.len() - 5..].to_vec();
+    assert_eq!(
+        tail[1..3],
+        ["null", r#"["leaf.example.com","www.leaf.example.com"]"#]
+    );
+    assert_eq!(tail[3], "leaf.example.com");
+    assert_eq!(tail[4], "1", "CURRENT_TIMESTAMP < expiry finds the row");
+}
+
+#[test]
+fn rows_cfssl_wrote_are_read() {
+    let dir = scratch("cfssl.db");
+    std::fs::copy(
+        fixtures().join("certdb/cfssl-1.6.5.db"),
+        dir.path().join("cfssl.db"),
+    )
+    .unwrap();
+    let serial = std::fs::read_to_string(fixtures().join("certdb/cfssl-1.6.5.serial")).unwrap();
+    // certinfo normalises the AKI as cfssl does (upper case, colons).
+    let aki = "58:B5:8D:6A:5E:95:AC:90:28:43:16:FF:A7:05:C9:18:F3:7A:CC:03";
+    let out = run(
+        &ours(),
+        dir.path(),
+        &[
+            "certinfo",
+            "-db-config",
+            "db.json",
+            "-serial",
+            serial.trim(),
+            "-aki",
+            aki,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want = std::fs::read(fixtures().join("certdb/cfssl-1.6.5-certinfo.json")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&want)
+    );
+    let out = run(
+        &ours(),
+        dir.path(),
+        &[
+            "certinfo",
+            "-db-config",
+            "db.json",
+            "-serial",
+            "1",
+            "-aki",
+            AKI,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "no certificate found"
+    );
+}
+
+/// The reference cfssl reads what we write (1.6.5's `certinfo -db-config`
+/// when CFSSL_REFERENCE_BIN_DIR names it), and Debian's cfssl (which has no
+/// `certinfo -serial`) writes into a database we made, beside our rows.
+#[test]
+fn the_reference_reads_and_writes_our_database() {
+    let dir = scratch("certs.db");
+    let sign = [
+        "sign",
+        "-db-config",
+        "db.json",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "leaf-p256.csr",
+    ];
+    assert!(run(&ours(), dir.path(), &sign).status.success());
+    let serial = python(
+        &dir.path().join("certs.db"),
+        "print(c.execute('select serial_number from certificates').fetchone()[0])",
+    );
+    if let Some(refdir) = std::env::var_os("CFSSL_REFERENCE_BIN_DIR") {
+        let reference = Path::new(&refdir).join("cfssl");
+        let args = [
+            "certinfo",
+            "-db-config",
+            "db.json",
+            "-serial",
+            serial.trim(),
+            "-aki",
+            AKI,
+        ];
+        let theirs = run(&reference, dir.path(), &args);
+        assert!(
+            theirs.status.success(),
+            "{}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        assert_eq!(theirs.stdout, run(&ours(), dir.path(), &args).stdout);
+    }
+    let debian = Path::new("/usr/bin/cfssl");
+    let is_debian = Command::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Status}", "golang-cfssl"])
+        .output()
+        .is_ok_and(|o| o.stdout == b"installed");
+    if !is_debian {
+        assert!(std::env::var_os("CI").is_none(), "CI needs golang-cfssl");
+        eprintln!("skipped the Debian part: golang-cfssl is not installed");
+        return;
+    }
+    let theirs = run(debian, dir.path(), &sign);
+    assert!(
+        theirs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    // Debian's cfssl (older than 1.5) writes the 8 columns of migration 001,
+    // and an empty AKI; our signer goes on writing beside its row.
+    assert!(run(&ours(), dir.path(), &sign).status.success());
+    let rows = python(
+        &dir.path().join("certs.db"),
+        "for r in c.execute('select authority_key_identifier, issued_at is null, status from certificates order by issued_at is null, issued_at'): print(r)",
+    );
+    assert_eq!(
+        rows,
+        format!("('{AKI}', 0, 'good')\n('{AKI}', 0, 'good')\n('', 1, 'good')\n"),
+        "rows: ours, ours, Debian's"
+    );
+}
+
+#[test]
+fn a_database_at_migration_001_gets_the_original_columns() {
+    let dir = scratch("old.db");
+    let db = dir.path().join("old.db");
+    let migration = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../certdb/migrations/sqlite/001_CreateCertificates.sql"),
+    )
+    .unwrap();
+    let up = migration.split("-- +goose Down").next().unwrap();
+    python(&db, &format!("c.executescript({up:?})\nc.commit()"));
+    let out = run(
+        &ours(),
+        dir.path(),
+        &[
+            "gencert",
+            "-db-config",
+            "db.json",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "csr-leaf-p256.json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        python(
+            &db,
+            "print(c.execute('select count(*), status from certificates').fetchone())"
+        )
+        .trim(),
+        "(1, 'good')"
+    );
+}
+
+#[test]
+fn bad_databases_get_cfssl_errors_and_no_certificate() {
+    let cases: &[(&str, Option<&[u8]>, &str)] = &[
+        (
+            "nope.json",
+            None,
+            r#"{"code":5200,"message":"could not read configuration file"}"#,
+        ),
+        (
+            "db.json",
+            Some(br#"{"driver":"sqlite3"}"#),
+            r#"{"code":5200,"message":"invalid db configuration"}"#,
+        ),
+        (
+            "db.json",
+            Some(b"notjson"),
+            r#"{"code":5200,"message":"failed to unmarshal configuration: invalid character 'o' in literal null (expecting 'u')"}"#,
+        ),
+        (
+            "db.json",
+            Some(br#"{"driver":"oracle","data_source":"x"}"#),
+            r#"sql: unknown driver "oracle" (forgotten import?)"#,
+        ),
+        (
+            "db.json",
+            Some(br#"{"driver":"sqlite3","data_source":"not-a-db"}"#),
+            r#"{"code":11000,"message":"file is not a database"}"#,
+        ),
+        (
+            "db.json",
+            Some(br#"{"driver":"sqlite3","data_source":"no/such/dir/c.db"}"#),
+            r#"{"code":11000,"message":"unable to open database file"#,
+        ),
+    ];
+    for (config, content, want) in cases {
+        let dir = scratch("unused.db");
+        std::fs::write(dir.path().join("not-a-db"), b"hello, not a database\n").unwrap();
+        if let Some(c) = content {
+            std::fs::write(dir.path().join(config), c).unwrap();
+        }
+        let out = run(
+            &ours(),
+            dir.path(),
+            &[
+                "sign",
+                "-db-config",
+                config,
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "leaf-p256.csr",
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{config}: {stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "no certificate is handed out: {config}"
+        );
+        assert!(
+            stderr.contains(want),
+            "{config} {content:?}: want {want}, got {stderr}"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("not-a-db")).unwrap(),
+            b"hello, not a database\n",
+            "the file that is not a database is left as it was"
+        );
+    }
+}
+
+/// Several `cfssl sign -db-config` processes on one file at once: every
+/// certificate recorded, no "database is locked".
+#[test]
+fn concurrent_signers_share_one_file() {
+    let dir = scratch("certs.db");
+    let sign = [
+        "sign",
+        "-db-config",
+        "db.json",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "leaf-p256.csr",
+    ];
+    assert!(run(&ours(), dir.path(), &sign).status.success());
+    let (procs, each) = (8, 5);
+    let handles: Vec<_> = (0..procs)
+        .map(|_| {
+            let d = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                (0..each)
+                    .map(|_| run(&ours(), &d, &sign))
+                    .filter(|o| !o.status.success())
+                    .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let failures: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    assert!(failures.is_empty(), "{failures:?}");
+    let n = python(
+        &dir.path().join("certs.db"),
+        "print(c.execute('select count(*) from certificates').fetchone()[0])",
+    );
+    assert_eq!(n.trim(), (1 + procs * each).to_string());
+}
