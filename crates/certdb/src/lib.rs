@@ -92,3 +92,64 @@ pub fn open(cfg: &DbConfig, log: &mut dyn Log) -> Result<Box<dyn Accessor>> {
 pub(crate) fn db_error(e: impl std::fmt::Display) -> Error {
     Error::coded(Code::CertStoreUnknown, e.to_string())
 }
+
+/// A signer that records every certificate it issues before handing it
+/// out: cfssl's local signer with a `certdb.Accessor` set. A certificate
+/// whose row cannot be committed is not returned.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use cfssl_certdb::{DbConfig, RecordingSigner, open};
+/// use cfssl_core::signer::{LocalSigner, SignRequest, Signer};
+/// let local = LocalSigner::from_pem(&std::fs::read("ca.pem")?, &std::fs::read("ca-key.pem")?,
+///     cfssl_core::config::Config::cfssl_default())?;
+/// let db = open(&DbConfig::from_json(br#"{"driver":"sqlite3","data_source":"certs.db"}"#)?,
+///     &mut cfssl_core::log::NoLog)?;
+/// let signer = RecordingSigner::new(Arc::new(local), db.into());
+/// let issued = signer.issue(&SignRequest::new(std::fs::read("leaf.csr")?))?; // recorded
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct RecordingSigner {
+    inner: std::sync::Arc<dyn cfssl_core::signer::Signer>,
+    db: std::sync::Arc<dyn Accessor>,
+}
+
+impl RecordingSigner {
+    /// Records what `inner` issues into `db`.
+    pub fn new(
+        inner: std::sync::Arc<dyn cfssl_core::signer::Signer>,
+        db: std::sync::Arc<dyn Accessor>,
+    ) -> Self {
+        Self { inner, db }
+    }
+
+    /// The database it records into.
+    pub fn database(&self) -> &std::sync::Arc<dyn Accessor> {
+        &self.db
+    }
+}
+
+impl cfssl_core::signer::Signer for RecordingSigner {
+    fn issue(
+        &self,
+        req: &cfssl_core::signer::SignRequest,
+    ) -> Result<cfssl_core::signer::IssuedCertificate> {
+        let issued = self.inner.issue(req)?;
+        let row = CertificateRecord::issued(&issued, &req.label, chrono::Utc::now());
+        self.db.insert_certificate(&row)?;
+        Ok(issued)
+    }
+
+    fn certificate(&self) -> Option<&cfssl_core::cert::Certificate> {
+        self.inner.certificate()
+    }
+
+    fn policy(&self) -> &cfssl_core::config::Config {
+        self.inner.policy()
+    }
+
+    fn info(&self, req: &cfssl_core::api::InfoRequest) -> Result<cfssl_core::api::Info> {
+        self.inner.info(req)
+    }
+}

@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -424,4 +426,75 @@ fn concurrent_signers_share_one_file() {
         "print(c.execute('select count(*) from certificates').fetchone()[0])",
     );
     assert_eq!(n.trim(), (1 + procs * each).to_string());
+}
+
+/// One HTTP/1.1 POST, the answer's status line and body.
+fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_string(), body.to_string())
+}
+
+/// `serve -db-config`: `/sign` records the row (with the request's label)
+/// before answering, `/certinfo` finds it by serial and AKI (normalised),
+/// and answers cfssl's 500 `no certificate found` for an unknown one.
+#[test]
+fn serve_records_and_looks_up() {
+    let dir = scratch("serve.db");
+    let serve = support::serve::start_with_args(
+        &ours(),
+        dir.path(),
+        &[
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-db-config",
+            "db.json",
+        ]
+        .map(String::from),
+    )
+    .unwrap();
+    let csr = std::fs::read_to_string(dir.path().join("leaf-p256.csr")).unwrap();
+    let body = serde_json::json!({"certificate_request": csr, "label": "srv"}).to_string();
+    let (status, answer) = post(serve.addr, "/api/v1/cfssl/sign", &body);
+    assert_eq!(status, "HTTP/1.1 200 OK", "{answer}");
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let db = dir.path().join("serve.db");
+    let row = python(
+        &db,
+        "import sys; r = c.execute('select serial_number, ca_label, pem from certificates').fetchone(); sys.stdout.write('\\n'.join(r))",
+    );
+    let (serial, rest) = row.split_once('\n').unwrap();
+    let (label, pem) = rest.split_once('\n').unwrap();
+    assert_eq!(label, "srv");
+    assert_eq!(answer["result"]["certificate"].as_str().unwrap(), pem);
+    let aki = "58:B5:8D:6A:5E:95:AC:90:28:43:16:FF:A7:05:C9:18:F3:7A:CC:03";
+    let (status, found) = post(
+        serve.addr,
+        "/api/v1/cfssl/certinfo",
+        &format!(r#"{{"serial":"{serial}","authority_key_id":"{aki}"}}"#),
+    );
+    assert_eq!(status, "HTTP/1.1 200 OK", "{found}");
+    let found: serde_json::Value = serde_json::from_str(&found).unwrap();
+    assert_eq!(found["result"]["serial_number"], serial);
+    let (status, missing) = post(
+        serve.addr,
+        "/api/v1/cfssl/certinfo",
+        r#"{"serial":"1","authority_key_id":"ab"}"#,
+    );
+    assert_eq!(status, "HTTP/1.1 500 Internal Server Error");
+    assert_eq!(
+        missing,
+        "{\"success\":false,\"result\":null,\"errors\":[{\"code\":0,\"message\":\"no certificate found\"}],\"messages\":[]}\n"
+    );
 }

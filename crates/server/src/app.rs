@@ -151,6 +151,10 @@ pub struct ServeOptions {
     pub auth: cfssl_core::auth::Providers,
     /// Bounds on bodies, waits and connections.
     pub limits: Limits,
+    /// The certificate database of `-db-config` (the signer records into it
+    /// through a `cfssl_certdb::RecordingSigner`; `/certinfo` looks up
+    /// serials in it).
+    pub db: Option<Arc<dyn cfssl_certdb::Accessor>>,
     /// Where log lines go.
     pub log: Arc<dyn SharedLog>,
 }
@@ -179,6 +183,7 @@ impl ServeOptions {
             tls: None,
             auth: cfssl_core::auth::Providers::default(),
             limits: Limits::default(),
+            db: None,
             log,
         }
     }
@@ -190,6 +195,7 @@ pub(crate) struct AppState {
     pub(crate) auth: cfssl_core::auth::Providers,
     pub(crate) log: Arc<dyn SharedLog>,
     pub(crate) limits: Limits,
+    pub(crate) db: Option<Arc<dyn cfssl_certdb::Accessor>>,
     /// Whether some profile signs at a remote: signing then waits on the
     /// network, so it runs off the async workers.
     pub(crate) remote: bool,
@@ -197,7 +203,7 @@ pub(crate) struct AppState {
 
 /// Why an endpoint is not served, or `None` when it is (cfssl's
 /// `endpoints` table of prerequisite checks).
-fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>) -> Option<String> {
+fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>, has_db: bool) -> Option<String> {
     const BAD_SIGNER: &str = "signer not initialized";
     let invalid_policy = || cfssl_core::wire::error_json(5200, "Invalid or unknown policy");
     let needs_signer = matches!(
@@ -217,7 +223,7 @@ fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>) -> Option<String> {
     // without them.
     match ep {
         Endpoint::OcspSign => return Some(BAD_SIGNER.into()),
-        Endpoint::Crl | Endpoint::Revoke => {
+        Endpoint::Crl | Endpoint::Revoke if !has_db => {
             return Some("cert db not configured (missing -db-config)".into());
         }
         _ => {}
@@ -245,6 +251,7 @@ pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
         auth: std::mem::take(&mut opts.auth),
         log: opts.log.clone(),
         limits: opts.limits.clone(),
+        db: opts.db.clone(),
         remote: opts
             .signer
             .as_ref()
@@ -259,7 +266,7 @@ pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
                 Level::Info,
                 &format!("endpoint '{}' is explicitly disabled", ep.key()),
             );
-        } else if let Some(why) = unavailable(ep, opts.signer.as_deref()) {
+        } else if let Some(why) = unavailable(ep, opts.signer.as_deref(), opts.db.is_some()) {
             log.log(
                 Level::Warning,
                 &format!("endpoint '{}' is disabled: {why}", ep.key()),

@@ -307,15 +307,41 @@ fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
                 ApiError::Other(e)
             })?;
         Certificate::from_der(&der)?
-    } else if get("serial").is_some() && get("authority_key_id").is_some() {
-        log(
+    } else if let (Some(serial), Some(aki)) = (get("serial"), get("authority_key_id")) {
+        let Some(db) = &st.db else {
+            log(
+                st,
+                Level::Warning,
+                "could not find certificates with db access",
+            );
+            return Err(ApiError::Other(
+                "cannot lookup certificate from serial without db access".into(),
+            ));
+        };
+        // cfssl's ParseSerialNumber: the AKI lower-cased, colons removed.
+        let aki = aki.to_ascii_lowercase().replace(':', "");
+        let rows = db.get_certificate(serial, &aki).map_err(failed(
             st,
             Level::Warning,
-            "could not find certificates with db access",
-        );
-        return Err(ApiError::Other(
-            "cannot lookup certificate from serial without db access".into(),
-        ));
+            "couldn't find certificate",
+        ))?;
+        let not_found = |m: &str| {
+            log(
+                st,
+                Level::Warning,
+                &format!("couldn't find certificate: {m}"),
+            );
+            ApiError::Other(m.to_string())
+        };
+        match rows.as_slice() {
+            [] => return Err(not_found("no certificate found")),
+            [one] => Certificate::from_pem(one.pem.as_bytes()).map_err(failed(
+                st,
+                Level::Warning,
+                "couldn't find certificate",
+            ))?,
+            _ => return Err(not_found("more than one certificate found")),
+        }
     } else {
         let e = ApiError::bad_request("no valid parameter sets found");
         log(

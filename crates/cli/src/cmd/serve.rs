@@ -22,7 +22,6 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
         ));
     }
     for (flag, feature) in [
-        ("db-config", "the certificate database"),
         ("ca-bundle", "the bundler"),
         ("int-bundle", "the bundler"),
         ("metadata", "the bundler"),
@@ -43,10 +42,20 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
         Some(c) => super::remote::providers(c, ctx)?,
         None => cfssl_core::auth::Providers::default(),
     };
+    // cfssl opens the database first; a db-config that does not load stops
+    // serve.
+    let db: Option<Arc<dyn cfssl_certdb::Accessor>> =
+        super::remote::open_db(flags, ctx)?.map(Arc::from);
     ctx.info("Initializing signer");
     let signer: Option<Arc<dyn Signer>> =
         match super::remote::build(flags, ctx, config, shared.clone()) {
-            Ok(Built::Local(s)) => Some(Arc::new(s.with_log(shared.clone()))),
+            Ok(Built::Local(s)) => {
+                let local: Arc<dyn Signer> = Arc::new(s.with_log(shared.clone()));
+                Some(match &db {
+                    Some(db) => Arc::new(cfssl_certdb::RecordingSigner::new(local, db.clone())),
+                    None => local,
+                })
+            }
             Ok(Built::Remote(s)) => Some(Arc::new(s)),
             Err(e) => {
                 ctx.warning(&format!("couldn't initialize signer: {e}"));
@@ -76,6 +85,7 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
         ))
     })?;
     opts.signer = signer;
+    opts.db = db;
     opts.auth = auth;
     opts.disable = flags
         .string("disable")
