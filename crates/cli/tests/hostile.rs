@@ -199,11 +199,18 @@ fn cases() -> Vec<Case> {
             &[r#"{"code":1003,"message":"Failed to parse certificate"}"#],
         ),
         fail(
-            "1400/7400/8100/8200 come from commands this build does not have (revoke)",
+            "8200 revocation reason out of range",
+            Cfssl,
+            &["revoke", "-serial", "1", "-aki", "00", "-db-config", "{db-config}", "-reason", "12"],
+            1,
+            &[r#"{"code":8200,"message":"Invalid revocation status"}"#],
+        ),
+        fail(
+            "revoke without a database",
             Cfssl,
             &["revoke", "-serial", "1", "-aki", "00"],
             1,
-            &["Command revoke is not defined."],
+            &["need DB config file (provide with -db-config)"],
         ),
         fail(
             "1400/7400/8100/8200 come from commands this build does not have (ocspsign)",
@@ -1023,6 +1030,17 @@ fn generate() -> Generated {
         ("{big-ws}", write("big-ws.json", &big_ws)),
         ("{deep}", write("deep.json", deep.as_bytes())),
         ("{deep-ok}", write("deep-ok.json", deep_ok.as_bytes())),
+        (
+            "{db-config}",
+            write(
+                "db.json",
+                format!(
+                    r#"{{"driver":"sqlite3","data_source":{:?}}}"#,
+                    dir.path().join("certs.db").display().to_string()
+                )
+                .as_bytes(),
+            ),
+        ),
         (
             "{ca-key-text}",
             fs::read_to_string(fixtures().join("ca-key.pem")).expect("ca-key.pem"),

@@ -59,6 +59,9 @@ pub enum Code {
     ApiClientHttpError = 7400,
     /// 7500: the remote answered `success:false` (its first error message is the message).
     ApiClientServerRequestFailed = 7500,
+    /// 8200: `Invalid revocation status` (a revocation reason or OCSP status
+    /// cfssl does not take).
+    OcspInvalidStatus = 8200,
     /// 9002: `CSR Decode failed`.
     CsrDecodeFailed = 9002,
     /// 9003: `CSR Parsing failed`.

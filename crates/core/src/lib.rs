@@ -50,6 +50,7 @@ pub mod key;
 pub mod log;
 pub mod name;
 pub mod pemfmt;
+pub mod revocation;
 mod rsagen;
 pub mod signer;
 pub mod wire;

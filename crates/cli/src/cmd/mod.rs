@@ -12,6 +12,7 @@ mod gencert;
 mod info;
 mod misc;
 mod remote;
+mod revoke;
 mod serve;
 mod sign;
 
@@ -54,6 +55,10 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "genkey",
         run: gencert::genkey,
+    },
+    Command {
+        name: "revoke",
+        run: revoke::revoke,
     },
     Command {
         name: "serve",
