@@ -206,6 +206,53 @@ pub fn info_request(body: &[u8]) -> Result<InfoRequest> {
     d.finish(out)
 }
 
+/// The body of `/revoke` (cfssl's `jsonRevokeRequest`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevokeRequest {
+    /// `serial`: decimal, as stored.
+    pub serial: String,
+    /// `authority_key_id`: lowercase hex without colons, as stored (not
+    /// normalised, as in cfssl).
+    pub authority_key_id: String,
+    /// `reason`: a name or a number, as a string (see
+    /// [`crate::revocation::reason_code`]).
+    pub reason: String,
+}
+
+/// Reads a `/revoke` body.
+///
+/// # Errors
+/// [`Error::Json`] with Go's message (a `reason` that is a JSON number is
+/// a type error, as in cfssl).
+///
+/// ```
+/// let r = cfssl_core::api::revoke_request(br#"{"serial":"12","authority_key_id":"ab","reason":"keyCompromise"}"#)?;
+/// assert_eq!((r.serial.as_str(), r.reason.as_str()), ("12", "keyCompromise"));
+/// assert!(cfssl_core::api::revoke_request(br#"{"serial":"12","reason":1}"#).is_err());
+/// # Ok::<(), cfssl_core::Error>(())
+/// ```
+pub fn revoke_request(body: &[u8]) -> Result<RevokeRequest> {
+    let v = gojson::parse(body)?;
+    let mut d = Decoder::new();
+    let mut out = RevokeRequest::default();
+    if !matches!(v, Value::Object(_) | Value::Null) {
+        d.top_level_error(&v, "revoke.jsonRevokeRequest");
+    }
+    d.object(
+        &v,
+        "jsonRevokeRequest",
+        "revoke.jsonRevokeRequest",
+        &["serial", "authority_key_id", "reason"],
+        |d, f, v| match f {
+            "serial" => d.string(v, &mut out.serial),
+            "authority_key_id" => d.string(v, &mut out.authority_key_id),
+            _ => d.string(v, &mut out.reason),
+        },
+    );
+    d.finish(out)
+}
+
 /// The body of `/newcert` (cfssl's `genSignRequest`).
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]

@@ -123,6 +123,7 @@ impl Endpoint {
                 | Self::InitCa
                 | Self::CertInfo
                 | Self::Health
+                | Self::Revoke
         )
     }
 
@@ -324,7 +325,17 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
             ep,
             Endpoint::Sign | Endpoint::AuthSign | Endpoint::Info | Endpoint::NewCert
         );
-    if ep.generates_keys() || waits_on_remote {
+    // The database may wait (a disk write, another writer's lock).
+    let waits_on_db = st.db.is_some()
+        && matches!(
+            ep,
+            Endpoint::Sign
+                | Endpoint::AuthSign
+                | Endpoint::NewCert
+                | Endpoint::CertInfo
+                | Endpoint::Revoke
+        );
+    if ep.generates_keys() || waits_on_remote || waits_on_db {
         // Key generation takes milliseconds: off the async workers.
         let state = st.clone();
         let outcome =

@@ -23,6 +23,7 @@ pub(crate) fn handle(st: &AppState, ep: Endpoint, body: &[u8]) -> Outcome {
         Endpoint::InitCa => init_ca(st, body),
         Endpoint::CertInfo => certinfo_endpoint(st, body),
         Endpoint::Health => Ok(Reply::new(r#"{"healthy":true}"#.into())),
+        Endpoint::Revoke => revoke(st, body),
         // Registered only when implemented (see `Endpoint::implemented`).
         other => Err(ApiError::Http(
             404,
@@ -279,7 +280,28 @@ fn init_ca(st: &AppState, body: &[u8]) -> Outcome {
     )))
 }
 
-/// `POST /certinfo` without a certificate database.
+/// `POST /revoke` (cfssl's `revoke.Handler`, without an OCSP signer, as
+/// serve wires it): marks the row revoked; answers `{}`.
+fn revoke(st: &AppState, body: &[u8]) -> Outcome {
+    let req = api::revoke_request(body)
+        .map_err(|_| ApiError::bad_request("Unable to parse revocation request"))?;
+    if req.serial.is_empty() {
+        return Err(ApiError::bad_request(
+            "serial number is required but not provided",
+        ));
+    }
+    let reason = cfssl_core::revocation::reason_code(&req.reason)
+        .map_err(|_| ApiError::bad_request("Invalid reason code"))?;
+    // Registered only with a database (see `app::unavailable`).
+    let db = st
+        .db
+        .as_ref()
+        .ok_or_else(|| ApiError::bad_request("cert db not configured (missing -db-config)"))?;
+    db.revoke_certificate(&req.serial, &req.authority_key_id, reason)?;
+    Ok(Reply::new("{}".into()))
+}
+
+/// `POST /certinfo`.
 fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
     let blob = api::string_map(body).map_err(|e| {
         log(
