@@ -44,7 +44,10 @@ fn up(migration: &str) -> &str {
 }
 
 impl Sqlite {
-    /// Opens (creating it when absent) the database file.
+    /// Opens (creating it when absent) the database file. An empty database
+    /// gets cfssl's schema; one that holds other tables but not
+    /// `certificates` is refused as cfssl refuses it (`no such table:
+    /// certificates`) and left untouched.
     pub(crate) fn open(path: &str, log: &mut dyn Log) -> Result<Self> {
         let is_new = !Path::new(path).exists();
         let conn = Connection::open_with_flags(
@@ -56,13 +59,17 @@ impl Sqlite {
         .map_err(db_error)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(db_error)?;
-        let tables: i64 = conn
+        let (tables, ours): (i64, i64) = conn
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='certificates'",
+                "SELECT count(*), count(CASE WHEN name='certificates' THEN 1 END) FROM sqlite_master WHERE type='table'",
                 [],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(db_error)?;
+        if ours == 0 && tables > 0 {
+            // Another application's database: left as it is.
+            return Err(db_error("no such table: certificates"));
+        }
         if tables == 0 {
             if is_new {
                 // Readers never wait for the writer; only for files made here.

@@ -349,6 +349,42 @@ fn bad_databases_get_cfssl_errors_and_no_certificate() {
             r#"{"code":11000,"message":"unable to open database file"#,
         ),
     ];
+    // Another application's database is refused and left untouched.
+    {
+        let dir = scratch("other.db");
+        python(
+            &dir.path().join("other.db"),
+            "c.execute('create table t (x)'); c.commit()",
+        );
+        let out = run(
+            &ours(),
+            dir.path(),
+            &[
+                "sign",
+                "-db-config",
+                "db.json",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "leaf-p256.csr",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains(r#"{"code":11000,"message":"no such table: certificates"}"#)
+        );
+        assert_eq!(
+            python(
+                &dir.path().join("other.db"),
+                "print([r[0] for r in c.execute(\"select name from sqlite_master\")])"
+            )
+            .trim(),
+            "['t']"
+        );
+    }
     for (config, content, want) in cases {
         let dir = scratch("unused.db");
         std::fs::write(dir.path().join("not-a-db"), b"hello, not a database\n").unwrap();
