@@ -1,0 +1,236 @@
+//! The PostgreSQL backend (the `postgres` crate: rust-postgres's
+//! synchronous client over tokio-postgres), for several signers sharing
+//! one database.
+//!
+//! Storage as cfssl's lib/pq driver leaves it (spec §5.4): lib/pq sends
+//! Go strings bound to `bytea` columns as their bytes, so the serial, AKI,
+//! label, status and PEM columns hold the ASCII text itself (not hex of
+//! it): they are bound here as byte strings. Timestamps are `timestamptz`;
+//! `metadata` and `sans` are `jsonb`.
+//!
+//! Each statement runs on one connection held under a lock; a lost
+//! connection is re-established on the next call.
+
+use std::sync::Mutex;
+
+use cfssl_core::log::{Level, Log};
+use cfssl_core::{Code, Error, Result};
+use postgres::{Client, NoTls};
+
+use crate::{Accessor, CertificateRecord, db_error};
+
+const SCHEMA_001: &str = include_str!("../migrations/pg/001_CreateCertificates.sql");
+const SCHEMA_002: &str = include_str!("../migrations/pg/002_AddMetadataToCertificates.sql");
+
+fn up(migration: &str) -> &str {
+    migration
+        .split("-- +goose Down")
+        .next()
+        .unwrap_or(migration)
+}
+
+/// An open PostgreSQL certificate database.
+pub(crate) struct Postgres {
+    url: String,
+    client: Mutex<Option<Client>>,
+    has_002: bool,
+}
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password: not shown.
+        f.debug_struct("Postgres")
+            .field("has_002", &self.has_002)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Postgres {
+    /// Connects; an empty database gets cfssl's schema (logged).
+    pub(crate) fn open(url: &str, log: &mut dyn Log) -> Result<Self> {
+        let mut client = Client::connect(url, NoTls).map_err(db_error)?;
+        let row = client
+            .query_one(
+                "SELECT count(*), count(*) FILTER (WHERE table_name = 'certificates') FROM information_schema.tables WHERE table_schema = current_schema()",
+                &[],
+            )
+            .map_err(db_error)?;
+        let (tables, ours): (i64, i64) = (row.get(0), row.get(1));
+        if ours == 0 && tables > 0 {
+            return Err(db_error("pq: relation \"certificates\" does not exist"));
+        }
+        if tables == 0 {
+            let mut tx = client.transaction().map_err(db_error)?;
+            tx.batch_execute(up(SCHEMA_001)).map_err(db_error)?;
+            tx.batch_execute(up(SCHEMA_002)).map_err(db_error)?;
+            tx.commit().map_err(db_error)?;
+            log.log(
+                Level::Info,
+                "created the certificate database schema (cfssl's migrations 001 and 002)",
+            );
+        }
+        let has_002: bool = client
+            .query_one(
+                "SELECT count(*) > 0 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'certificates' AND column_name = 'issued_at'",
+                &[],
+            )
+            .map_err(db_error)?
+            .get(0);
+        Ok(Self {
+            url: url.to_string(),
+            client: Mutex::new(Some(client)),
+            has_002,
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        let mut guard = self.client.lock().map_err(|_| {
+            Error::coded(
+                Code::CertStoreUnknown,
+                "the database connection was poisoned",
+            )
+        })?;
+        if guard.as_ref().is_none_or(Client::is_closed) {
+            *guard = Some(Client::connect(&self.url, NoTls).map_err(db_error)?);
+        }
+        match guard.as_mut() {
+            Some(c) => f(c),
+            None => Err(db_error("no database connection")),
+        }
+    }
+}
+
+fn text(v: Option<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&v.unwrap_or_default()).into_owned()
+}
+
+impl Accessor for Postgres {
+    fn insert_certificate(&self, r: &CertificateRecord) -> Result<()> {
+        let metadata = String::from_utf8_lossy(&r.metadata).into_owned();
+        let sans = String::from_utf8_lossy(&r.sans).into_owned();
+        self.with(|c| {
+            let n = if self.has_002 {
+                c.execute(
+                    "INSERT INTO certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem, issued_at, not_before, metadata, sans, common_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12::text::jsonb, $13)",
+                    &[
+                        &r.serial.as_bytes(),
+                        &r.aki.as_bytes(),
+                        &r.ca_label.as_bytes(),
+                        &r.status.as_bytes(),
+                        &i32::try_from(r.reason).unwrap_or(0),
+                        &r.expiry,
+                        &r.revoked_at,
+                        &r.pem.as_bytes(),
+                        &r.issued_at,
+                        &r.not_before,
+                        &metadata,
+                        &sans,
+                        &r.common_name,
+                    ],
+                )
+            } else {
+                c.execute(
+                    "INSERT INTO certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    &[
+                        &r.serial.as_bytes(),
+                        &r.aki.as_bytes(),
+                        &r.ca_label.as_bytes(),
+                        &r.status.as_bytes(),
+                        &i32::try_from(r.reason).unwrap_or(0),
+                        &r.expiry,
+                        &r.revoked_at,
+                        &r.pem.as_bytes(),
+                    ],
+                )
+            }
+            .map_err(db_error)?;
+            if n == 1 {
+                Ok(())
+            } else {
+                Err(Error::coded(
+                    Code::CertStoreInsertionFailed,
+                    "failed to insert the certificate record",
+                ))
+            }
+        })
+    }
+
+    fn get_certificate(&self, serial: &str, aki: &str) -> Result<Vec<CertificateRecord>> {
+        let extra = if self.has_002 {
+            ", issued_at, not_before, metadata::text, sans::text, common_name"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem{extra} FROM certificates WHERE serial_number = $1 AND authority_key_identifier = $2"
+        );
+        self.with(|c| {
+            let rows = c
+                .query(&sql, &[&serial.as_bytes(), &aki.as_bytes()])
+                .map_err(db_error)?;
+            Ok(rows
+                .iter()
+                .map(|row| {
+                    let has = self.has_002;
+                    CertificateRecord {
+                        serial: text(row.get(0)),
+                        aki: text(row.get(1)),
+                        ca_label: text(row.get(2)),
+                        status: text(row.get(3)),
+                        reason: i64::from(row.get::<_, Option<i32>>(4).unwrap_or(0)),
+                        expiry: row
+                            .get::<_, Option<_>>(5)
+                            .unwrap_or_else(crate::gotime::zero),
+                        revoked_at: row
+                            .get::<_, Option<_>>(6)
+                            .unwrap_or_else(crate::gotime::zero),
+                        pem: text(row.get(7)),
+                        issued_at: if has { row.get(8) } else { None },
+                        not_before: if has { row.get(9) } else { None },
+                        metadata: if has {
+                            row.get::<_, Option<String>>(10)
+                                .unwrap_or_default()
+                                .into_bytes()
+                        } else {
+                            Vec::new()
+                        },
+                        sans: if has {
+                            row.get::<_, Option<String>>(11)
+                                .unwrap_or_default()
+                                .into_bytes()
+                        } else {
+                            Vec::new()
+                        },
+                        common_name: if has {
+                            row.get::<_, Option<String>>(12).unwrap_or_default()
+                        } else {
+                            String::new()
+                        },
+                    }
+                })
+                .collect())
+        })
+    }
+
+    fn revoke_certificate(&self, serial: &str, aki: &str, reason: i64) -> Result<()> {
+        self.with(|c| {
+            let n = c
+                .execute(
+                    "UPDATE certificates SET status = 'revoked', revoked_at = CURRENT_TIMESTAMP, reason = $1 WHERE serial_number = $2 AND authority_key_identifier = $3",
+                    &[&i32::try_from(reason).unwrap_or(0), &serial.as_bytes(), &aki.as_bytes()],
+                )
+                .map_err(db_error)?;
+            match n {
+                1 => Ok(()),
+                0 => Err(Error::coded(
+                    Code::CertStoreRecordNotFound,
+                    "failed to revoke the certificate: certificate not found",
+                )),
+                n => Err(Error::coded(
+                    Code::CertStoreUnknown,
+                    format!("{n} rows are affected, should be 1 row"),
+                )),
+            }
+        })
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL cluster for the certificate database tests.
+#
+#   eval "$(scripts/pg-cluster.sh start)"   # exports CFSSL_TEST_PG_URL and CFSSL_TEST_PG_DIR
+#   cargo test --workspace --locked         # the PostgreSQL tests use it
+#   scripts/pg-cluster.sh stop              # stops it and removes its folder
+#
+# It runs initdb and pg_ctl from Debian's postgresql (installed by .ci/run
+# when missing) as an unprivileged user (`postgres` when run as root, else
+# the caller), on a free loopback port, trust authentication for loopback
+# only, with the data in a fresh temporary folder. Nothing else of the
+# machine is touched.
+set -euo pipefail
+
+die() { printf 'pg-cluster: %s\n' "$*" >&2; exit 1; }
+bindir=
+for d in /usr/lib/postgresql/*/bin; do
+    [[ -x $d/initdb ]] && bindir=$d
+done
+[[ -n $bindir ]] || die "no initdb found (Debian: apt-get install postgresql)"
+
+as_user=()
+owner=$(id -un)
+if [[ $(id -u) -eq 0 ]]; then
+    id postgres >/dev/null 2>&1 || die "running as root needs the postgres user (from Debian's postgresql package)"
+    as_user=(runuser -u postgres --)
+    owner=postgres
+fi
+
+case ${1:-} in
+start)
+    dir=$(mktemp -d -t cfssl-pg.XXXXXX)
+    chown "$owner" "$dir"
+    chmod 700 "$dir"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "${as_user[@]}" "$bindir/initdb" -D "$dir/data" -U cfssl --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 ||
+        { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null ||
+        { cat "$dir/server.log" >&2; die "pg_ctl start failed"; }
+    "${as_user[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U cfssl certdb_test
+    printf 'export CFSSL_TEST_PG_URL=%q\n' "postgres://cfssl@127.0.0.1:$port/certdb_test"
+    printf 'export CFSSL_TEST_PG_DIR=%q\n' "$dir"
+    ;;
+stop)
+    dir=${CFSSL_TEST_PG_DIR:-}
+    [[ -n $dir && -d $dir/data ]] || die "CFSSL_TEST_PG_DIR names no cluster"
+    "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    rm -rf "$dir"
+    ;;
+*)
+    die "usage: pg-cluster.sh start|stop"
+    ;;
+esac
