@@ -423,11 +423,9 @@ fn bad_databases_get_cfssl_errors_and_no_certificate() {
     }
 }
 
-/// Several `cfssl sign -db-config` processes on one file at once: every
-/// certificate recorded, no "database is locked".
-#[test]
-fn concurrent_signers_share_one_file() {
-    let dir = scratch("certs.db");
+/// One `sign -db-config` of the fixtures' CSR, then `procs` processes
+/// signing `each` more at once; asserts none failed.
+fn sign_at_once(dir: &Path, procs: usize, each: usize) {
     let sign = [
         "sign",
         "-db-config",
@@ -438,11 +436,10 @@ fn concurrent_signers_share_one_file() {
         "ca-key.pem",
         "leaf-p256.csr",
     ];
-    assert!(run(&ours(), dir.path(), &sign).status.success());
-    let (procs, each) = (8, 5);
+    assert!(run(&ours(), dir, &sign).status.success());
     let handles: Vec<_> = (0..procs)
         .map(|_| {
-            let d = dir.path().to_path_buf();
+            let d = dir.to_path_buf();
             std::thread::spawn(move || {
                 (0..each)
                     .map(|_| run(&ours(), &d, &sign))
@@ -457,6 +454,15 @@ fn concurrent_signers_share_one_file() {
         .flat_map(|h| h.join().unwrap())
         .collect();
     assert!(failures.is_empty(), "{failures:?}");
+}
+
+/// Several `cfssl sign -db-config` processes on one file at once: every
+/// certificate recorded, no "database is locked".
+#[test]
+fn concurrent_signers_share_one_file() {
+    let dir = scratch("certs.db");
+    let (procs, each) = (8, 5);
+    sign_at_once(dir.path(), procs, each);
     let n = python(
         &dir.path().join("certs.db"),
         "print(c.execute('select count(*) from certificates').fetchone()[0])",
@@ -893,35 +899,8 @@ fn postgres_concurrent_signers() {
         return;
     };
     let dir = pg_scratch(&url);
-    let sign = [
-        "sign",
-        "-db-config",
-        "db.json",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "leaf-p256.csr",
-    ];
-    assert!(run(&ours(), dir.path(), &sign).status.success());
     let (procs, each) = (6, 5);
-    let handles: Vec<_> = (0..procs)
-        .map(|_| {
-            let d = dir.path().to_path_buf();
-            std::thread::spawn(move || {
-                (0..each)
-                    .map(|_| run(&ours(), &d, &sign))
-                    .filter(|o| !o.status.success())
-                    .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let failures: Vec<String> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    assert!(failures.is_empty(), "{failures:?}");
+    sign_at_once(dir.path(), procs, each);
     assert_eq!(
         psql(
             &url,
