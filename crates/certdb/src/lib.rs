@@ -89,6 +89,67 @@ pub fn open(cfg: &DbConfig, log: &mut dyn Log) -> Result<Box<dyn Accessor>> {
     }
 }
 
+/// The columns of `certificates` in insert order: migration 001's first 8,
+/// then 002's. A database at migration 001 gets the first 8.
+pub(crate) const COLUMNS: [&str; 13] = [
+    "serial_number",
+    "authority_key_identifier",
+    "ca_label",
+    "status",
+    "reason",
+    "expiry",
+    "revoked_at",
+    "pem",
+    "issued_at",
+    "not_before",
+    "metadata",
+    "sans",
+    "common_name",
+];
+
+/// The columns a database with (or without) migration 002 has.
+pub(crate) fn columns(has_002: bool) -> &'static [&'static str] {
+    if has_002 { &COLUMNS } else { &COLUMNS[..8] }
+}
+
+/// `INSERT INTO certificates (…) VALUES (…)` for `cols`, each value written
+/// by `mark` from its 0-based index (the backends' placeholders differ).
+pub(crate) fn insert_sql(cols: &[&str], mark: impl Fn(usize) -> String) -> String {
+    let marks: Vec<String> = (0..cols.len()).map(mark).collect();
+    format!(
+        "INSERT INTO certificates ({}) VALUES ({})",
+        cols.join(", "),
+        marks.join(", ")
+    )
+}
+
+/// cfssl's check of an insert's affected rows.
+pub(crate) fn one_inserted(n: u64) -> Result<()> {
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(Error::coded(
+            Code::CertStoreInsertionFailed,
+            "failed to insert the certificate record",
+        ))
+    }
+}
+
+/// cfssl's check of a revocation's affected rows.
+pub(crate) fn one_revoked(n: u64) -> Result<()> {
+    match n {
+        1 => Ok(()),
+        0 => Err(Error::coded(
+            Code::CertStoreRecordNotFound,
+            "failed to revoke the certificate: certificate not found",
+        )),
+        n => Err(Error::coded(
+            Code::CertStoreUnknown,
+            format!("{n} rows are affected, should be 1 row"),
+        )),
+    }
+}
+
 /// A database error as cfssl reports it: 11000 with the driver's text.
 pub(crate) fn db_error(e: impl std::fmt::Display) -> Error {
     Error::coded(Code::CertStoreUnknown, e.to_string())

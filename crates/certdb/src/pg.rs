@@ -108,50 +108,31 @@ impl Accessor for Postgres {
     fn insert_certificate(&self, r: &CertificateRecord) -> Result<()> {
         let metadata = String::from_utf8_lossy(&r.metadata).into_owned();
         let sans = String::from_utf8_lossy(&r.sans).into_owned();
+        let reason = i32::try_from(r.reason).unwrap_or(0);
+        let values: [&(dyn postgres::types::ToSql + Sync); 13] = [
+            &r.serial.as_bytes(),
+            &r.aki.as_bytes(),
+            &r.ca_label.as_bytes(),
+            &r.status.as_bytes(),
+            &reason,
+            &r.expiry,
+            &r.revoked_at,
+            &r.pem.as_bytes(),
+            &r.issued_at,
+            &r.not_before,
+            &metadata,
+            &sans,
+            &r.common_name,
+        ];
+        let cols = crate::columns(self.has_002);
+        // metadata and sans are jsonb: sent as text.
+        let sql = crate::insert_sql(cols, |i| match i {
+            10 | 11 => format!("${}::text::jsonb", i + 1),
+            _ => format!("${}", i + 1),
+        });
         self.with(|c| {
-            let n = if self.has_002 {
-                c.execute(
-                    "INSERT INTO certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem, issued_at, not_before, metadata, sans, common_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12::text::jsonb, $13)",
-                    &[
-                        &r.serial.as_bytes(),
-                        &r.aki.as_bytes(),
-                        &r.ca_label.as_bytes(),
-                        &r.status.as_bytes(),
-                        &i32::try_from(r.reason).unwrap_or(0),
-                        &r.expiry,
-                        &r.revoked_at,
-                        &r.pem.as_bytes(),
-                        &r.issued_at,
-                        &r.not_before,
-                        &metadata,
-                        &sans,
-                        &r.common_name,
-                    ],
-                )
-            } else {
-                c.execute(
-                    "INSERT INTO certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    &[
-                        &r.serial.as_bytes(),
-                        &r.aki.as_bytes(),
-                        &r.ca_label.as_bytes(),
-                        &r.status.as_bytes(),
-                        &i32::try_from(r.reason).unwrap_or(0),
-                        &r.expiry,
-                        &r.revoked_at,
-                        &r.pem.as_bytes(),
-                    ],
-                )
-            }
-            .map_err(db_error)?;
-            if n == 1 {
-                Ok(())
-            } else {
-                Err(Error::coded(
-                    Code::CertStoreInsertionFailed,
-                    "failed to insert the certificate record",
-                ))
-            }
+            let n = c.execute(&sql, &values[..cols.len()]).map_err(db_error)?;
+            crate::one_inserted(n)
         })
     }
 
@@ -220,17 +201,7 @@ impl Accessor for Postgres {
                     &[&i32::try_from(reason).unwrap_or(0), &serial.as_bytes(), &aki.as_bytes()],
                 )
                 .map_err(db_error)?;
-            match n {
-                1 => Ok(()),
-                0 => Err(Error::coded(
-                    Code::CertStoreRecordNotFound,
-                    "failed to revoke the certificate: certificate not found",
-                )),
-                n => Err(Error::coded(
-                    Code::CertStoreUnknown,
-                    format!("{n} rows are affected, should be 1 row"),
-                )),
-            }
+            crate::one_revoked(n)
         })
     }
 }

@@ -142,50 +142,28 @@ fn time_of(v: rusqlite::types::ValueRef<'_>) -> Option<chrono::DateTime<chrono::
 
 impl Accessor for Sqlite {
     fn insert_certificate(&self, r: &CertificateRecord) -> Result<()> {
+        let (expiry, revoked_at) = (gotime::format(r.expiry), gotime::format(r.revoked_at));
+        let (issued_at, not_before) = (text_time(r.issued_at), text_time(r.not_before));
+        let values: [&dyn rusqlite::ToSql; 13] = [
+            &r.serial,
+            &r.aki,
+            &r.ca_label,
+            &r.status,
+            &r.reason,
+            &expiry,
+            &revoked_at,
+            &r.pem,
+            &issued_at,
+            &not_before,
+            &r.metadata,
+            &r.sans,
+            &r.common_name,
+        ];
+        let cols = crate::columns(self.has_002);
+        let sql = crate::insert_sql(cols, |i| format!("?{}", i + 1));
         self.with(|c| {
-            let n = if self.has_002 {
-                c.execute(
-                    "INSERT INTO certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem, issued_at, not_before, metadata, sans, common_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                    params![
-                        r.serial,
-                        r.aki,
-                        r.ca_label,
-                        r.status,
-                        r.reason,
-                        gotime::format(r.expiry),
-                        gotime::format(r.revoked_at),
-                        r.pem,
-                        text_time(r.issued_at),
-                        text_time(r.not_before),
-                        r.metadata,
-                        r.sans,
-                        r.common_name,
-                    ],
-                )
-            } else {
-                c.execute(
-                    "INSERT INTO certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        r.serial,
-                        r.aki,
-                        r.ca_label,
-                        r.status,
-                        r.reason,
-                        gotime::format(r.expiry),
-                        gotime::format(r.revoked_at),
-                        r.pem,
-                    ],
-                )
-            }
-            .map_err(db_error)?;
-            if n == 1 {
-                Ok(())
-            } else {
-                Err(Error::coded(
-                    Code::CertStoreInsertionFailed,
-                    "failed to insert the certificate record",
-                ))
-            }
+            let n = c.execute(&sql, &values[..cols.len()]).map_err(db_error)?;
+            crate::one_inserted(n as u64)
         })
     }
 
@@ -240,17 +218,7 @@ impl Accessor for Sqlite {
                     params![reason, serial, aki],
                 )
                 .map_err(db_error)?;
-            match n {
-                1 => Ok(()),
-                0 => Err(Error::coded(
-                    Code::CertStoreRecordNotFound,
-                    "failed to revoke the certificate: certificate not found",
-                )),
-                n => Err(Error::coded(
-                    Code::CertStoreUnknown,
-                    format!("{n} rows are affected, should be 1 row"),
-                )),
-            }
+            crate::one_revoked(n as u64)
         })
     }
 }

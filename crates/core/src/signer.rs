@@ -145,6 +145,11 @@ impl IssuedCertificate {
         })
     }
 
+    /// Wraps a certificate already parsed (a remote signer's answer).
+    pub fn from_certificate(certificate: Certificate) -> Self {
+        Self { certificate }
+    }
+
     /// The DER bytes.
     pub fn der(&self) -> &[u8] {
         self.certificate.raw()

@@ -459,8 +459,7 @@ impl RemoteSigner {
 impl Signer for RemoteSigner {
     fn issue(&self, req: &SignRequest) -> Result<IssuedCertificate> {
         let pem = block_on(self.sign_pem(req))??;
-        let cert = Certificate::from_pem(pem.as_bytes())?;
-        IssuedCertificate::from_der(cert.raw())
+        Certificate::from_pem(pem.as_bytes()).map(IssuedCertificate::from_certificate)
     }
 
     fn certificate(&self) -> Option<&Certificate> {
