@@ -17,12 +17,24 @@
 //! `scripts/build-release.sh` does) chooses its own relocation model and is
 //! left alone, and so is a build with `CFSSL_PIE=1` in its environment, for
 //! those who prefer a PIE to a quicker start.
+//!
+//! The static build for x86_64 Linux (`scripts/build-release.sh`), linked by
+//! the toolchain's LLD, also gets a link order: `link-order.txt` (written by
+//! `scripts/link-order.sh`) lists the functions the everyday commands run,
+//! and LLD places them together at the start of the code, so that a short
+//! command maps less of an executable that also holds `serve` and its HTTP
+//! and TLS stack (docs/performance.md). Symbols the build no longer has are
+//! skipped; `CFSSL_LINK_ORDER=none` turns the ordering off, and a build whose
+//! `RUSTFLAGS` choose another linker does without it.
 
 use std::env;
+use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CFSSL_PIE");
+    println!("cargo:rerun-if-env-changed=CFSSL_LINK_ORDER");
+    println!("cargo:rerun-if-changed=link-order.txt");
     let pie = env::var("CFSSL_PIE").unwrap_or_default();
     let want_pie = pie == "1";
     if !pie.is_empty() && !want_pie {
@@ -34,5 +46,22 @@ fn main() {
     let crt_static = features.split(',').any(|f| f == "crt-static");
     if os == "linux" && (target_env == "gnu" || target_env == "musl") && !crt_static && !want_pie {
         println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
+    let target = env::var("TARGET").unwrap_or_default();
+    let ordered = env::var("CFSSL_LINK_ORDER").unwrap_or_default() != "none";
+    // A build told to use another linker (GNU ld has no
+    // --symbol-ordering-file) is left unordered.
+    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    let other_linker = flags.contains("fuse-ld") || flags.contains("linker");
+    if target == "x86_64-unknown-linux-gnu" && crt_static && ordered && !other_linker {
+        let manifest = env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+        let order = Path::new(&manifest).join("link-order.txt");
+        if order.is_file() {
+            println!(
+                "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
+                order.display()
+            );
+            println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+        }
     }
 }
