@@ -910,3 +910,147 @@ fn postgres_concurrent_signers() {
         format!("{0}|{0}", 1 + procs * each)
     );
 }
+
+/// One HTTP/1.1 POST that may fail (the server may be gone): the status
+/// line and body, or `None`.
+fn try_post(addr: std::net::SocketAddr, path: &str, body: &str) -> Option<(String, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .ok()?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    let (head, body) = answer.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_string(), body.to_string()))
+}
+
+/// The decimal serial number of a certificate in PEM, read with
+/// x509-parser.
+fn serial_of(pem: &str) -> String {
+    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
+    let cert = block.parse_x509().unwrap();
+    cert.tbs_certificate.serial.to_str_radix(10)
+}
+
+/// Starts `serve -db-config db.json` in `dir`, has four clients sign
+/// until at least `min` certificates came back, kills the server with
+/// SIGKILL while they are still signing, and returns the serial of every
+/// certificate a client received. Then starts it again on the same
+/// database and signs once more.
+fn sign_through_a_sigkill(dir: &Path, min: usize) -> Vec<String> {
+    use std::sync::{Arc, Mutex};
+    let args = [
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-db-config",
+        "db.json",
+    ]
+    .map(String::from);
+    let csr = std::fs::read_to_string(dir.join("leaf-p256.csr")).unwrap();
+    let body = serde_json::json!({"certificate_request": csr}).to_string();
+    let mut serve = support::serve::start_with_args(&ours(), dir, &args).unwrap();
+    let addr = serve.addr;
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let (received, body) = (received.clone(), body.clone());
+            std::thread::spawn(move || {
+                // Until the server is gone: a refused connection or a
+                // connection cut before the answer.
+                while let Some((status, answer)) = try_post(addr, "/api/v1/cfssl/sign", &body) {
+                    assert_eq!(status, "HTTP/1.1 200 OK", "{answer}");
+                    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+                    let pem = answer["result"]["certificate"].as_str().unwrap();
+                    received.lock().unwrap().push(serial_of(pem));
+                }
+            })
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while received.lock().unwrap().len() < min && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    serve.child.kill().unwrap(); // SIGKILL
+    serve.child.wait().unwrap();
+    for c in clients {
+        c.join().unwrap();
+    }
+    let received = std::mem::take(&mut *received.lock().unwrap());
+    assert!(received.len() >= min, "only {} signed", received.len());
+    let again = support::serve::start_with_args(&ours(), dir, &args).unwrap();
+    let (status, answer) = try_post(again.addr, "/api/v1/cfssl/sign", &body).unwrap();
+    assert_eq!(status, "HTTP/1.1 200 OK", "after the restart: {answer}");
+    received
+}
+
+/// Durability on SQLite: every certificate a client received before
+/// `serve` was killed with SIGKILL is in the file, which is intact and
+/// takes rows again after a restart.
+#[test]
+fn sqlite_keeps_every_certificate_through_sigkill() {
+    let dir = scratch("kill.db");
+    let received = sign_through_a_sigkill(dir.path(), 200);
+    let db = dir.path().join("kill.db");
+    assert_eq!(
+        python(
+            &db,
+            "print(c.execute('pragma integrity_check').fetchone()[0])"
+        )
+        .trim(),
+        "ok"
+    );
+    let stored: std::collections::HashSet<String> = python(
+        &db,
+        "for r in c.execute('select serial_number from certificates'): print(r[0])",
+    )
+    .lines()
+    .map(String::from)
+    .collect();
+    let missing: Vec<&String> = received.iter().filter(|s| !stored.contains(*s)).collect();
+    assert!(missing.is_empty(), "handed out but not stored: {missing:?}");
+    // Every row once; the one signed after the restart is there too.
+    let rows = python(
+        &db,
+        "print(c.execute('select count(*), count(distinct serial_number) from certificates').fetchone())",
+    );
+    let n = stored.len();
+    assert_eq!(rows.trim(), format!("({n}, {n})"));
+    assert!(n > received.len());
+}
+
+/// Durability on PostgreSQL, as on SQLite.
+#[test]
+fn postgres_keeps_every_certificate_through_sigkill() {
+    let Some(url) = pg_database("cfssl_sigkill") else {
+        return;
+    };
+    let dir = pg_scratch(&url);
+    let received = sign_through_a_sigkill(dir.path(), 200);
+    let stored: std::collections::HashSet<String> = psql(
+        &url,
+        "SELECT convert_from(serial_number, 'UTF8') FROM certificates",
+    )
+    .lines()
+    .map(String::from)
+    .collect();
+    let missing: Vec<&String> = received.iter().filter(|s| !stored.contains(*s)).collect();
+    assert!(missing.is_empty(), "handed out but not stored: {missing:?}");
+    let n = stored.len();
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(*), count(DISTINCT serial_number) FROM certificates"
+        )
+        .trim(),
+        format!("{n}|{n}")
+    );
+    assert!(n > received.len());
+}

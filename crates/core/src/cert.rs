@@ -208,19 +208,46 @@ fn parse_time(t: &der::Tlv<'_>) -> Option<DateTime<Utc>> {
 
 /// DER time as Go writes it: UTCTime for 1950–2049, else GeneralizedTime.
 pub(crate) fn encode_time(t: DateTime<Utc>) -> Vec<u8> {
-    use chrono::Datelike;
+    use chrono::{Datelike, Timelike};
     let y = t.year();
-    if (1950..2050).contains(&y) {
-        der::tlv(
-            tag::UTC_TIME,
-            t.format("%y%m%d%H%M%SZ").to_string().as_bytes(),
-        )
-    } else {
-        der::tlv(
+    if !(0..=9999).contains(&y) {
+        // Not a time a certificate can hold; written as chrono prints it
+        // (only reached by callers that let such a date through).
+        return der::tlv(
             tag::GENERALIZED_TIME,
             t.format("%Y%m%d%H%M%SZ").to_string().as_bytes(),
-        )
+        );
     }
+    // Written digit by digit: two times per certificate, and chrono's
+    // strftime parses its pattern on every call.
+    let mut text = [0u8; 15];
+    let mut n = 0;
+    let mut put = |v: u32, width: usize| {
+        for i in (0..width).rev() {
+            text[n + i] = b'0' + (v / 10u32.pow((width - 1 - i) as u32) % 10) as u8;
+        }
+        n += width;
+    };
+    let utc = (1950..2050).contains(&y);
+    // `y` is within 0..=9999 here.
+    let year = y.unsigned_abs();
+    if utc {
+        put(year % 100, 2);
+    } else {
+        put(year, 4);
+    }
+    put(t.month(), 2);
+    put(t.day(), 2);
+    put(t.hour(), 2);
+    put(t.minute(), 2);
+    put(t.second(), 2);
+    text[n] = b'Z';
+    let tag = if utc {
+        tag::UTC_TIME
+    } else {
+        tag::GENERALIZED_TIME
+    };
+    der::tlv(tag, &text[..=n])
 }
 
 /// Decimal text of a non-negative big-endian integer (for log lines).
@@ -271,5 +298,30 @@ mod tests {
         let e = encode_time(t);
         assert_eq!(e[0], tag::GENERALIZED_TIME);
         assert_eq!(&e[2..], b"20500101000000Z");
+    }
+
+    #[test]
+    fn time_encoding_matches_chrono() {
+        for (y, mo, d, h, mi, se) in [
+            (1950, 1, 1, 0, 0, 0),
+            (1999, 12, 31, 23, 59, 59),
+            (2000, 2, 29, 7, 8, 9),
+            (2026, 12, 3, 10, 45, 1),
+            (2049, 6, 15, 12, 30, 30),
+            (1949, 12, 31, 23, 59, 59),
+            (2050, 1, 1, 0, 0, 0),
+            (9999, 12, 31, 23, 59, 59),
+            (1, 1, 1, 0, 0, 0),
+        ] {
+            let t = Utc.with_ymd_and_hms(y, mo, d, h, mi, se).unwrap();
+            let e = encode_time(t);
+            let want = if (1950..2050).contains(&y) {
+                t.format("%y%m%d%H%M%SZ").to_string()
+            } else {
+                t.format("%Y%m%d%H%M%SZ").to_string()
+            };
+            assert_eq!(std::str::from_utf8(&e[2..]), Ok(want.as_str()), "{t}");
+            assert_eq!(usize::from(e[1]), want.len());
+        }
     }
 }

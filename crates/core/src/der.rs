@@ -24,10 +24,19 @@ pub(crate) mod tag {
 
 /// Encodes one TLV.
 pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
+    tlv_of(tag, &[content])
+}
+
+/// Encodes one TLV whose content is `parts` one after the other, in one
+/// allocation (a signing request builds about sixty TLVs).
+fn tlv_of(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let len = parts.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(len + 6);
     out.push(tag);
-    push_len(&mut out, content.len());
-    out.extend_from_slice(content);
+    push_len(&mut out, len);
+    for p in parts {
+        out.extend_from_slice(p);
+    }
     out
 }
 
@@ -44,13 +53,14 @@ fn push_len(out: &mut Vec<u8>, len: usize) {
 
 /// SEQUENCE of already-encoded elements.
 pub(crate) fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    tlv(tag::SEQUENCE, &parts.concat())
+    tlv_of(tag::SEQUENCE, parts)
 }
 
 /// SET OF already-encoded elements, sorted by their encodings as DER requires.
 pub(crate) fn set_of(mut parts: Vec<Vec<u8>>) -> Vec<u8> {
     parts.sort();
-    tlv(tag::SET, &parts.concat())
+    let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    tlv_of(tag::SET, &parts)
 }
 
 /// Context-specific constructed tag `[n]`.
@@ -77,22 +87,19 @@ pub(crate) fn octet_string(content: &[u8]) -> Vec<u8> {
 
 /// BIT STRING with no unused bits.
 pub(crate) fn bit_string(content: &[u8]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(content.len() + 1);
-    v.push(0);
-    v.extend_from_slice(content);
-    tlv(tag::BIT_STRING, &v)
+    tlv_of(tag::BIT_STRING, &[&[0], content])
 }
 
 /// INTEGER from unsigned big-endian magnitude bytes (minimal, positive).
 pub(crate) fn uint(bytes: &[u8]) -> Vec<u8> {
     let skip = bytes.iter().take_while(|b| **b == 0).count();
     let mag = &bytes[skip..];
-    let mut v = Vec::with_capacity(mag.len() + 1);
-    if mag.is_empty() || mag[0] & 0x80 != 0 {
-        v.push(0);
-    }
-    v.extend_from_slice(mag);
-    tlv(tag::INTEGER, &v)
+    let pad: &[u8] = if mag.is_empty() || mag[0] & 0x80 != 0 {
+        &[0]
+    } else {
+        &[]
+    };
+    tlv_of(tag::INTEGER, &[pad, mag])
 }
 
 /// INTEGER from a small signed value.
@@ -113,21 +120,39 @@ pub(crate) fn int(v: i64) -> Vec<u8> {
 /// OBJECT IDENTIFIER from its arcs. Returns `None` when the arcs cannot form
 /// an OID (fewer than two, first arc above 2, second above 39 under 0/1).
 pub(crate) fn oid(arcs: &[u64]) -> Option<Vec<u8>> {
-    Some(tlv(tag::OID, &oid_content(arcs)?))
+    // Encoded in place after a one-byte length, which fits every OID but
+    // absurdly long ones.
+    let mut out = Vec::with_capacity(2 + arcs.len() * 2);
+    out.extend_from_slice(&[tag::OID, 0]);
+    push_oid_content(&mut out, arcs)?;
+    match u8::try_from(out.len() - 2) {
+        Ok(len) if len < 0x80 => {
+            out[1] = len;
+            Some(out)
+        }
+        _ => Some(tlv(tag::OID, &out[2..])),
+    }
 }
 
 /// Content octets of an OID.
 pub(crate) fn oid_content(arcs: &[u64]) -> Option<Vec<u8>> {
+    // Most arcs take one or two bytes.
+    let mut out = Vec::with_capacity(arcs.len() * 2);
+    push_oid_content(&mut out, arcs)?;
+    Some(out)
+}
+
+/// Appends the content octets of an OID to `out`.
+fn push_oid_content(out: &mut Vec<u8>, arcs: &[u64]) -> Option<()> {
     if arcs.len() < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39) {
         return None;
     }
-    let mut out = Vec::new();
     let first = arcs[0].checked_mul(40)?.checked_add(arcs[1])?;
-    push_base128(&mut out, first);
+    push_base128(out, first);
     for a in &arcs[2..] {
-        push_base128(&mut out, *a);
+        push_base128(out, *a);
     }
-    Some(out)
+    Some(())
 }
 
 fn push_base128(out: &mut Vec<u8>, mut v: u64) {
@@ -155,8 +180,19 @@ pub(crate) fn parse_dotted(s: &str) -> Option<Vec<u64>> {
 /// OID constant from a dotted string known at compile time to be valid.
 pub(crate) fn oid_str(s: &str) -> Vec<u8> {
     // The callers pass literal OIDs from this crate's tables; a bad literal
-    // is a programming error caught by the unit tests.
-    parse_dotted(s).and_then(|a| oid(&a)).unwrap_or_default()
+    // is a programming error caught by the unit tests. Those OIDs are
+    // encoded several times per certificate: the arcs are parsed onto the
+    // stack, and only the encoding is allocated.
+    let mut arcs = [0u64; 16];
+    let mut n = 0;
+    for part in s.split('.') {
+        let (Some(slot), Ok(v)) = (arcs.get_mut(n), part.parse::<u64>()) else {
+            return parse_dotted(s).and_then(|a| oid(&a)).unwrap_or_default();
+        };
+        *slot = v;
+        n += 1;
+    }
+    oid(&arcs[..n]).unwrap_or_default()
 }
 
 /// A parsed TLV borrowed from its input.
@@ -204,7 +240,7 @@ pub(crate) fn read(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
 
 /// Reads every TLV in `input` (the contents of a constructed value).
 pub(crate) fn read_all(mut input: &[u8]) -> Option<Vec<Tlv<'_>>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     while !input.is_empty() {
         let (t, rest) = read(input)?;
         out.push(t);
@@ -223,12 +259,14 @@ pub(crate) fn read_one(input: &[u8]) -> Option<Tlv<'_>> {
 
 /// Decodes OID content octets into dotted form.
 pub(crate) fn oid_to_string(content: &[u8]) -> Option<String> {
-    let mut arcs: Vec<u64> = Vec::new();
+    // Written into one string: OIDs are read several dozen times per
+    // signing request.
+    let mut out = String::with_capacity(content.len() * 3);
     let mut v: u64 = 0;
     for (i, b) in content.iter().enumerate() {
         v = v.checked_mul(128)? | u64::from(b & 0x7f);
         if b & 0x80 == 0 {
-            if arcs.is_empty() {
+            if out.is_empty() {
                 let (a, b) = if v < 40 {
                     (0, v)
                 } else if v < 80 {
@@ -236,25 +274,37 @@ pub(crate) fn oid_to_string(content: &[u8]) -> Option<String> {
                 } else {
                     (2, v - 80)
                 };
-                arcs.push(a);
-                arcs.push(b);
+                push_decimal(&mut out, a);
+                out.push('.');
+                push_decimal(&mut out, b);
             } else {
-                arcs.push(v);
+                out.push('.');
+                push_decimal(&mut out, v);
             }
             v = 0;
         } else if i == content.len() - 1 {
             return None;
         }
     }
-    if arcs.is_empty() {
+    if out.is_empty() {
         return None;
     }
-    Some(
-        arcs.iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join("."),
-    )
+    Some(out)
+}
+
+/// Appends `v` in decimal.
+fn push_decimal(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|d| char::from(*d)));
 }
 
 #[cfg(test)]
@@ -272,6 +322,49 @@ mod tests {
         assert_eq!(
             oid_to_string(&oid_str("2.5.29.37.0")[2..]).as_deref(),
             Some("2.5.29.37.0")
+        );
+    }
+
+    #[test]
+    fn oid_strings_of_edge_arcs() {
+        for arcs in [
+            &[0u64, 0][..],
+            &[1, 39, 0, 10, 99, 100, 1000],
+            &[2, 999, 3],
+            &[2, 5, 29, 17],
+            &[1, 3, 6, 1, 4, 1, 311, 21, 20],
+            &[2, 1, u64::from(u32::MAX), 1 << 40],
+        ] {
+            let content = oid_content(arcs).expect("valid arcs");
+            let want = arcs
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(".");
+            assert_eq!(oid_to_string(&content), Some(want));
+        }
+        // A long OID takes a long-form length; one of more than 16 arcs
+        // goes through the general path.
+        let many: Vec<u64> = (0..70).map(|i| if i < 2 { 1 } else { 1 << 20 }).collect();
+        let long = oid(&many).expect("valid arcs");
+        assert_eq!(&long[..3], &[tag::OID, 0x81, 205]);
+        let dotted = many
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(".");
+        assert_eq!(oid_str(&dotted), long);
+        assert_eq!(oid_to_string(&long[3..]), Some(dotted));
+        assert_eq!(oid_str("1.2.x"), Vec::<u8>::new());
+        // Empty, and a last byte that says more follows.
+        assert_eq!(oid_to_string(&[]), None);
+        assert_eq!(oid_to_string(&[0x2a, 0x86]), None);
+        // An arc wider than 64 bits.
+        assert_eq!(
+            oid_to_string(&[
+                0x2a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f
+            ]),
+            None
         );
     }
 
