@@ -37,11 +37,13 @@ mod config;
 mod gotime;
 mod pg;
 mod record;
+mod schema;
 mod sqlite;
 
 pub use config::DbConfig;
 pub use gotime::{format as format_time, parse as parse_time};
 pub use record::CertificateRecord;
+pub use schema::Migration;
 
 use cfssl_core::log::Log;
 use cfssl_core::{Code, Error, Result};
@@ -79,13 +81,48 @@ pub fn open(cfg: &DbConfig, log: &mut dyn Log) -> Result<Box<dyn Accessor>> {
     match cfg.driver.as_str() {
         "sqlite3" => Ok(Box::new(sqlite::Sqlite::open(&cfg.data_source, log)?)),
         "postgres" => Ok(Box::new(pg::Postgres::open(&cfg.data_source, log)?)),
-        "mysql" => Err(Error::Invalid(
+        other => Err(unsupported(other)),
+    }
+}
+
+/// The error for a driver this build does not have: MySQL by name, any
+/// other as Go's `database/sql` words it.
+fn unsupported(driver: &str) -> Error {
+    if driver == "mysql" {
+        Error::Invalid(
             "db-config driver \"mysql\" is not supported by cfssl-rs (use sqlite3 or postgres)"
                 .into(),
-        )),
-        other => Err(Error::Invalid(format!(
-            "sql: unknown driver {other:?} (forgotten import?)"
-        ))),
+        )
+    } else {
+        Error::Invalid(format!(
+            "sql: unknown driver {driver:?} (forgotten import?)"
+        ))
+    }
+}
+
+/// Creates or upgrades the schema of the database a db-config names to
+/// cfssl's latest migration (002), in one transaction: the command behind
+/// `cfssl certdb migrate`. A database at 002 is left as it is. See
+/// [`schema`](crate::Migration) for how the version is read.
+///
+/// ```
+/// use cfssl_certdb::{DbConfig, migrate};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("certs.db");
+/// let cfg = DbConfig::from_json(format!(r#"{{"driver":"sqlite3","data_source":{:?}}}"#, path.display()).as_bytes())?;
+/// assert_eq!(migrate(&cfg)?.applied, [1, 2]);
+/// assert!(migrate(&cfg)?.applied.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// 11000 with the database's message (nothing is changed then); a plain
+/// error for a driver this build does not have.
+pub fn migrate(cfg: &DbConfig) -> Result<Migration> {
+    match cfg.driver.as_str() {
+        "sqlite3" => sqlite::migrate(&cfg.data_source),
+        "postgres" => pg::migrate(&cfg.data_source),
+        other => Err(unsupported(other)),
     }
 }
 

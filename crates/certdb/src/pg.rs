@@ -15,18 +15,91 @@ use std::sync::Mutex;
 
 use cfssl_core::log::{Level, Log};
 use cfssl_core::{Code, Error, Result};
-use postgres::{Client, NoTls};
+use postgres::{Client, GenericClient, NoTls};
 
+use crate::schema::{Migration, up};
 use crate::{Accessor, CertificateRecord, db_error};
 
 const SCHEMA_001: &str = include_str!("../migrations/pg/001_CreateCertificates.sql");
 const SCHEMA_002: &str = include_str!("../migrations/pg/002_AddMetadataToCertificates.sql");
 
-fn up(migration: &str) -> &str {
-    migration
-        .split("-- +goose Down")
-        .next()
-        .unwrap_or(migration)
+/// A PostgreSQL error as 11000: a server's error in lib/pq's words
+/// (`pq: <message>`), any other with its causes (`error connecting to
+/// server: Connection refused (os error 111)`).
+fn pg_error(e: postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        return db_error(format!("pq: {}", db.message()));
+    }
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    db_error(text)
+}
+
+/// The advisory lock that serialises schema changes ("cfssl-db" in
+/// ASCII).
+const SCHEMA_LOCK: i64 = 0x6366_7373_6c2d_6462;
+
+/// What the tables of the current schema say (see [`crate::schema`]):
+/// the version, whether there is any table, whether goose's is there.
+fn state(client: &mut impl GenericClient) -> Result<(u8, bool, bool)> {
+    let row = client
+        .query_one(
+            "SELECT count(*), \
+                    count(*) FILTER (WHERE table_name = 'certificates'), \
+                    count(*) FILTER (WHERE table_name = 'goose_db_version'), \
+                    (SELECT count(*) FROM information_schema.columns \
+                      WHERE table_schema = current_schema() AND table_name = 'certificates' \
+                        AND column_name = 'issued_at') \
+               FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )
+        .map_err(pg_error)?;
+    let (tables, certs, goose, issued_at): (i64, i64, i64, i64) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    let found = match (certs, issued_at) {
+        (0, _) => 0,
+        (_, 0) => 1,
+        _ => 2,
+    };
+    Ok((found, tables > 0, goose > 0))
+}
+
+/// Brings the schema to the latest migration in one transaction, under an
+/// advisory lock so that signers starting at once do it once. Unless
+/// `explicit`, a schema with tables but no `certificates` is refused.
+fn upgrade(client: &mut Client, explicit: bool) -> Result<Migration> {
+    let mut tx = client.transaction().map_err(pg_error)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
+        .map_err(pg_error)?;
+    let (found, any_table, goose) = state(&mut tx)?;
+    if found == 0 && any_table && !explicit {
+        return Err(db_error("pq: relation \"certificates\" does not exist"));
+    }
+    let plan = Migration::plan(found);
+    for v in &plan.applied {
+        let sql = if *v == 1 { SCHEMA_001 } else { SCHEMA_002 };
+        tx.batch_execute(up(sql)).map_err(pg_error)?;
+        if goose {
+            tx.execute(
+                "INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)",
+                &[&i64::from(*v)],
+            )
+            .map_err(pg_error)?;
+        }
+    }
+    tx.commit().map_err(pg_error)?;
+    Ok(plan)
+}
+
+/// `cfssl certdb migrate` on PostgreSQL.
+pub(crate) fn migrate(url: &str) -> Result<Migration> {
+    let mut client = Client::connect(url, NoTls).map_err(pg_error)?;
+    upgrade(&mut client, true)
 }
 
 /// An open PostgreSQL certificate database.
@@ -48,34 +121,22 @@ impl std::fmt::Debug for Postgres {
 impl Postgres {
     /// Connects; an empty database gets cfssl's schema (logged).
     pub(crate) fn open(url: &str, log: &mut dyn Log) -> Result<Self> {
-        let mut client = Client::connect(url, NoTls).map_err(db_error)?;
-        let row = client
-            .query_one(
-                "SELECT count(*), count(*) FILTER (WHERE table_name = 'certificates') FROM information_schema.tables WHERE table_schema = current_schema()",
-                &[],
-            )
-            .map_err(db_error)?;
-        let (tables, ours): (i64, i64) = (row.get(0), row.get(1));
-        if ours == 0 && tables > 0 {
-            return Err(db_error("pq: relation \"certificates\" does not exist"));
+        let mut client = Client::connect(url, NoTls).map_err(pg_error)?;
+        let (mut found, any_table, _) = state(&mut client)?;
+        if found == 0 {
+            if any_table {
+                return Err(db_error("pq: relation \"certificates\" does not exist"));
+            }
+            let done = upgrade(&mut client, false)?;
+            if !done.applied.is_empty() {
+                log.log(
+                    Level::Info,
+                    "created the certificate database schema (cfssl's migrations 001 and 002)",
+                );
+            }
+            found = state(&mut client)?.0;
         }
-        if tables == 0 {
-            let mut tx = client.transaction().map_err(db_error)?;
-            tx.batch_execute(up(SCHEMA_001)).map_err(db_error)?;
-            tx.batch_execute(up(SCHEMA_002)).map_err(db_error)?;
-            tx.commit().map_err(db_error)?;
-            log.log(
-                Level::Info,
-                "created the certificate database schema (cfssl's migrations 001 and 002)",
-            );
-        }
-        let has_002: bool = client
-            .query_one(
-                "SELECT count(*) > 0 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'certificates' AND column_name = 'issued_at'",
-                &[],
-            )
-            .map_err(db_error)?
-            .get(0);
+        let has_002 = found >= 2;
         Ok(Self {
             url: url.to_string(),
             client: Mutex::new(Some(client)),
@@ -91,7 +152,7 @@ impl Postgres {
             )
         })?;
         if guard.as_ref().is_none_or(Client::is_closed) {
-            *guard = Some(Client::connect(&self.url, NoTls).map_err(db_error)?);
+            *guard = Some(Client::connect(&self.url, NoTls).map_err(pg_error)?);
         }
         match guard.as_mut() {
             Some(c) => f(c),
@@ -131,7 +192,7 @@ impl Accessor for Postgres {
             _ => format!("${}", i + 1),
         });
         self.with(|c| {
-            let n = c.execute(&sql, &values[..cols.len()]).map_err(db_error)?;
+            let n = c.execute(&sql, &values[..cols.len()]).map_err(pg_error)?;
             crate::one_inserted(n)
         })
     }
@@ -148,7 +209,7 @@ impl Accessor for Postgres {
         self.with(|c| {
             let rows = c
                 .query(&sql, &[&serial.as_bytes(), &aki.as_bytes()])
-                .map_err(db_error)?;
+                .map_err(pg_error)?;
             Ok(rows
                 .iter()
                 .map(|row| {
@@ -200,7 +261,7 @@ impl Accessor for Postgres {
                     "UPDATE certificates SET status = 'revoked', revoked_at = CURRENT_TIMESTAMP, reason = $1 WHERE serial_number = $2 AND authority_key_identifier = $3",
                     &[&i32::try_from(reason).unwrap_or(0), &serial.as_bytes(), &aki.as_bytes()],
                 )
-                .map_err(db_error)?;
+                .map_err(pg_error)?;
             crate::one_revoked(n)
         })
     }

@@ -18,9 +18,10 @@ use std::time::Duration;
 
 use cfssl_core::log::{Level, Log};
 use cfssl_core::{Code, Error, Result};
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use crate::gotime;
+use crate::schema::{Migration, up};
 use crate::{Accessor, CertificateRecord, db_error};
 
 /// An open SQLite certificate database.
@@ -35,71 +36,135 @@ pub(crate) struct Sqlite {
 const SCHEMA_001: &str = include_str!("../migrations/sqlite/001_CreateCertificates.sql");
 const SCHEMA_002: &str = include_str!("../migrations/sqlite/002_AddMetadataToCertificates.sql");
 
-/// The `-- +goose Up` part of a migration.
-fn up(migration: &str) -> &str {
-    migration
-        .split("-- +goose Down")
-        .next()
-        .unwrap_or(migration)
+/// What the tables of a database say about its schema.
+struct State {
+    /// Schema version (see [`crate::schema`]).
+    found: u8,
+    /// Whether it has any table at all.
+    any_table: bool,
+    /// Whether goose's `goose_db_version` table is there.
+    goose: bool,
+}
+
+fn state(conn: &Connection) -> Result<State> {
+    let tables: Vec<String> = {
+        let mut st = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type='table'")
+            .map_err(db_error)?;
+        st.query_map([], |r| r.get(0))
+            .map_err(db_error)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_error)?
+    };
+    let has = |name: &str| tables.iter().any(|t| t == name);
+    let found = if !has("certificates") {
+        0
+    } else {
+        let mut st = conn
+            .prepare("SELECT name FROM pragma_table_info('certificates')")
+            .map_err(db_error)?;
+        let columns: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .map_err(db_error)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(db_error)?;
+        if columns.iter().any(|c| c == "issued_at") {
+            2
+        } else {
+            1
+        }
+    };
+    Ok(State {
+        found,
+        any_table: !tables.is_empty(),
+        goose: has("goose_db_version"),
+    })
+}
+
+/// Opens (creating it when absent) a database file; whether it was new.
+fn connect(path: &str) -> Result<(Connection, bool)> {
+    let is_new = !Path::new(path).exists();
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(db_error)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(db_error)?;
+    if is_new {
+        // Readers never wait for the writer; only for files made here.
+        let _: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(db_error)?;
+    }
+    Ok((conn, is_new))
+}
+
+/// Brings the schema to the latest migration in one transaction holding
+/// the write lock. Unless `explicit` (the migrate command), a database
+/// with tables but no `certificates` is another application's: refused
+/// and left as it is, as cfssl refuses it.
+fn upgrade(conn: &mut Connection, explicit: bool) -> Result<Migration> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_error)?;
+    let st = state(&tx)?;
+    if st.found == 0 && st.any_table && !explicit {
+        return Err(db_error("no such table: certificates"));
+    }
+    let plan = Migration::plan(st.found);
+    for v in &plan.applied {
+        let sql = if *v == 1 { SCHEMA_001 } else { SCHEMA_002 };
+        tx.execute_batch(up(sql)).map_err(db_error)?;
+        if st.goose {
+            tx.execute(
+                "INSERT INTO goose_db_version (version_id, is_applied) VALUES (?1, 1)",
+                [i64::from(*v)],
+            )
+            .map_err(db_error)?;
+        }
+    }
+    tx.commit().map_err(db_error)?;
+    Ok(plan)
+}
+
+/// `cfssl certdb migrate` on SQLite.
+pub(crate) fn migrate(path: &str) -> Result<Migration> {
+    let (mut conn, _) = connect(path)?;
+    upgrade(&mut conn, true)
 }
 
 impl Sqlite {
     /// Opens (creating it when absent) the database file. An empty database
     /// gets cfssl's schema; one that holds other tables but not
     /// `certificates` is refused as cfssl refuses it (`no such table:
-    /// certificates`) and left untouched.
+    /// certificates`) and left untouched. A database at migration 001 is
+    /// used as it is.
     pub(crate) fn open(path: &str, log: &mut dyn Log) -> Result<Self> {
-        let is_new = !Path::new(path).exists();
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(db_error)?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(db_error)?;
-        let (tables, ours): (i64, i64) = conn
-            .query_row(
-                "SELECT count(*), count(CASE WHEN name='certificates' THEN 1 END) FROM sqlite_master WHERE type='table'",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(db_error)?;
-        if ours == 0 && tables > 0 {
-            // Another application's database: left as it is.
-            return Err(db_error("no such table: certificates"));
-        }
-        if tables == 0 {
-            if is_new {
-                // Readers never wait for the writer; only for files made here.
-                let _: String = conn
-                    .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-                    .map_err(db_error)?;
+        let (mut conn, _) = connect(path)?;
+        let mut st = state(&conn)?;
+        if st.found == 0 {
+            if st.any_table {
+                return Err(db_error("no such table: certificates"));
             }
-            let tx = conn.unchecked_transaction().map_err(db_error)?;
-            tx.execute_batch(up(SCHEMA_001)).map_err(db_error)?;
-            tx.execute_batch(up(SCHEMA_002)).map_err(db_error)?;
-            tx.commit().map_err(db_error)?;
-            log.log(
-                Level::Info,
-                &format!("created the certificate database schema (cfssl's migrations 001 and 002) in {path}"),
-            );
+            // Read again under the write lock: another signer may have
+            // made it meanwhile.
+            let done = upgrade(&mut conn, false)?;
+            if !done.applied.is_empty() {
+                log.log(
+                    Level::Info,
+                    &format!(
+                        "created the certificate database schema (cfssl's migrations 001 and 002) in {path}"
+                    ),
+                );
+            }
+            st = state(&conn)?;
         }
-        let has_002 = {
-            let mut st = conn
-                .prepare("SELECT name FROM pragma_table_info('certificates')")
-                .map_err(db_error)?;
-            let names: Vec<String> = st
-                .query_map([], |r| r.get(0))
-                .map_err(db_error)?
-                .collect::<std::result::Result<_, _>>()
-                .map_err(db_error)?;
-            names.iter().any(|n| n == "issued_at")
-        };
         Ok(Self {
             conn: Mutex::new(conn),
-            has_002,
+            has_002: st.found >= 2,
         })
     }
 

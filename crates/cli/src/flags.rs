@@ -558,9 +558,27 @@ Usage of version:
     },
 ];
 
-/// The usage of cfssl command `name`, if cfssl has such a command.
+/// The usage of the commands this project adds to cfssl's.
+pub static EXTRA_USAGES: [CommandUsage; 1] = [CommandUsage {
+    name: "certdb",
+    text: "cfssl certdb -- create or upgrade the certificate database schema
+
+Usage:
+
+Bring the schema to cfssl's latest migration (002); a database already there is left as it is:
+\t   cfssl certdb migrate -db-config config_file
+
+Flags:
+",
+    flags: &["db-config"],
+}];
+
+/// The usage of command `name`: cfssl's, or one this project adds.
 pub fn command_usage(name: &str) -> Option<&'static CommandUsage> {
-    COMMAND_USAGES.iter().find(|u| u.name == name)
+    COMMAND_USAGES
+        .iter()
+        .chain(&EXTRA_USAGES)
+        .find(|u| u.name == name)
 }
 
 /// The definition of flag `name` in [`FLAGS`].

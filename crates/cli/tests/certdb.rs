@@ -348,7 +348,27 @@ fn bad_databases_get_cfssl_errors_and_no_certificate() {
             Some(br#"{"driver":"sqlite3","data_source":"no/such/dir/c.db"}"#),
             r#"{"code":11000,"message":"unable to open database file"#,
         ),
+        (
+            "db.json",
+            Some(br#"{"driver":"mysql","data_source":"u:p@tcp(127.0.0.1:3306)/certs"}"#),
+            r#"db-config driver "mysql" is not supported by cfssl-rs (use sqlite3 or postgres)"#,
+        ),
     ];
+    // A PostgreSQL server that is not there (nothing listens on the port):
+    // cfssl 1.6.5 says `dial tcp 127.0.0.1:P: connect: connection refused`.
+    let port = support::serve::free_port();
+    let unreachable = format!(
+        r#"{{"driver":"postgres","data_source":"postgres://cfssl@127.0.0.1:{port}/x?sslmode=disable"}}"#
+    );
+    let cases: Vec<(&str, Option<&[u8]>, &str)> = cases
+        .iter()
+        .copied()
+        .chain([(
+            "db.json",
+            Some(unreachable.as_bytes()),
+            r#"{"code":11000,"message":"error connecting to server: Connection refused (os error 111)"}"#,
+        )])
+        .collect();
     // Another application's database is refused and left untouched.
     {
         let dir = scratch("other.db");
@@ -385,7 +405,7 @@ fn bad_databases_get_cfssl_errors_and_no_certificate() {
             "['t']"
         );
     }
-    for (config, content, want) in cases {
+    for (config, content, want) in &cases {
         let dir = scratch("unused.db");
         std::fs::write(dir.path().join("not-a-db"), b"hello, not a database\n").unwrap();
         if let Some(c) = content {
@@ -423,8 +443,9 @@ fn bad_databases_get_cfssl_errors_and_no_certificate() {
     }
 }
 
-/// One `sign -db-config` of the fixtures' CSR, then `procs` processes
-/// signing `each` more at once; asserts none failed.
+/// `procs` processes signing `each` certificates at once with `sign
+/// -db-config`, on a database that does not exist yet (so that they also
+/// race to create the schema); asserts none failed.
 fn sign_at_once(dir: &Path, procs: usize, each: usize) {
     let sign = [
         "sign",
@@ -436,7 +457,6 @@ fn sign_at_once(dir: &Path, procs: usize, each: usize) {
         "ca-key.pem",
         "leaf-p256.csr",
     ];
-    assert!(run(&ours(), dir, &sign).status.success());
     let handles: Vec<_> = (0..procs)
         .map(|_| {
             let d = dir.to_path_buf();
@@ -467,7 +487,7 @@ fn concurrent_signers_share_one_file() {
         &dir.path().join("certs.db"),
         "print(c.execute('select count(*) from certificates').fetchone()[0])",
     );
-    assert_eq!(n.trim(), (1 + procs * each).to_string());
+    assert_eq!(n.trim(), (procs * each).to_string());
 }
 
 /// One HTTP/1.1 POST, the answer's status line and body.
@@ -907,7 +927,7 @@ fn postgres_concurrent_signers() {
             "SELECT count(*), count(DISTINCT serial_number) FROM certificates"
         )
         .trim(),
-        format!("{0}|{0}", 1 + procs * each)
+        format!("{0}|{0}", procs * each)
     );
 }
 
@@ -1053,4 +1073,235 @@ fn postgres_keeps_every_certificate_through_sigkill() {
         format!("{n}|{n}")
     );
     assert!(n > received.len());
+}
+
+/// The `-- +goose Up` part of one of our migration files.
+fn migration_up(backend: &str, file: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../certdb/migrations")
+            .join(backend)
+            .join(file),
+    )
+    .unwrap();
+    text.split("-- +goose Down").next().unwrap().to_string()
+}
+
+/// `cfssl certdb migrate`, with its stderr.
+fn migrate(dir: &Path) -> (bool, String) {
+    let out = run(
+        &ours(),
+        dir,
+        &["certdb", "migrate", "-db-config", "db.json"],
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `certdb migrate` on SQLite: a new file gets both migrations, a second
+/// run does nothing; a database at 001 with goose's table and a row gets
+/// 002 (the row kept, goose told); a failed upgrade changes nothing; a
+/// database of another application gets the schema only when asked.
+#[test]
+fn certdb_migrate_on_sqlite() {
+    let dir = scratch("m.db");
+    let db = dir.path().join("m.db");
+    let (ok, log) = migrate(dir.path());
+    assert!(ok, "{log}");
+    assert!(
+        log.contains("[INFO] certdb: the database had no schema: applied migration 001 and 002"),
+        "{log}"
+    );
+    let columns = |db: &Path| {
+        python(
+            db,
+            "print(' '.join(r[1] for r in c.execute('pragma table_info(certificates)')))",
+        )
+        .trim()
+        .to_string()
+    };
+    assert_eq!(
+        columns(&db),
+        "serial_number authority_key_identifier ca_label status reason expiry revoked_at pem issued_at not_before metadata sans common_name"
+    );
+    let (ok, log) = migrate(dir.path());
+    assert!(
+        ok && log.contains("the schema is at migration 002: nothing to do"),
+        "{log}"
+    );
+
+    // At 001, with goose's table as goose makes it, and a row.
+    let dir = scratch("old.db");
+    let db = dir.path().join("old.db");
+    let goose = "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')));\
+                 INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, 1), (1, 1);";
+    let up = migration_up("sqlite", "001_CreateCertificates.sql");
+    python(
+        &db,
+        &format!("c.executescript({up:?} + {goose:?})\nc.commit()"),
+    );
+    let sign = [
+        "sign",
+        "-db-config",
+        "db.json",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "leaf-p256.csr",
+    ];
+    assert!(run(&ours(), dir.path(), &sign).status.success());
+    let (ok, log) = migrate(dir.path());
+    assert!(ok, "{log}");
+    assert!(
+        log.contains("the schema was at migration 001: applied migration 002"),
+        "{log}"
+    );
+    assert!(columns(&db).ends_with("pem issued_at not_before metadata sans common_name"));
+    assert_eq!(
+        python(&db, "print([r[0] for r in c.execute('select version_id from goose_db_version order by id')])").trim(),
+        "[0, 1, 2]"
+    );
+    assert!(run(&ours(), dir.path(), &sign).status.success());
+    assert_eq!(
+        python(
+            &db,
+            "print(c.execute('select count(*), count(issued_at) from certificates').fetchone())"
+        )
+        .trim(),
+        "(2, 1)",
+        "the row from before is kept; the new one has 002's columns"
+    );
+
+    // A half-done manual upgrade: migration 002 fails, nothing changes.
+    let dir = scratch("half.db");
+    let db = dir.path().join("half.db");
+    python(
+        &db,
+        &format!(
+            "c.executescript({up:?} + 'ALTER TABLE certificates ADD COLUMN sans text;')\nc.commit()"
+        ),
+    );
+    let before = columns(&db);
+    let (ok, log) = migrate(dir.path());
+    assert!(!ok);
+    assert!(
+        log.contains(r#"{"code":11000,"message":"duplicate column name: sans"}"#),
+        "{log}"
+    );
+    assert_eq!(
+        columns(&db),
+        before,
+        "the failed upgrade is rolled back whole"
+    );
+
+    // Another application's database: refused by sign, migrated on request.
+    let dir = scratch("app.db");
+    let db = dir.path().join("app.db");
+    python(&db, "c.execute('create table notes (t text)')\nc.commit()");
+    assert!(!run(&ours(), dir.path(), &sign).status.success());
+    let (ok, log) = migrate(dir.path());
+    assert!(ok, "{log}");
+    assert!(run(&ours(), dir.path(), &sign).status.success());
+    assert_eq!(
+        python(&db, "print(sorted(r[0] for r in c.execute(\"select name from sqlite_master where type='table'\")))").trim(),
+        "['certificates', 'notes', 'ocsp_responses']"
+    );
+}
+
+/// `certdb migrate` on PostgreSQL: an empty database gets both
+/// migrations; one at 001 with goose's table gets 002 and goose is told.
+#[test]
+fn certdb_migrate_on_postgres() {
+    let Some(url) = pg_database("cfssl_migrate") else {
+        return;
+    };
+    let dir = pg_scratch(&url);
+    let (ok, log) = migrate(dir.path());
+    assert!(ok, "{log}");
+    assert!(
+        log.contains("the database had no schema: applied migration 001 and 002"),
+        "{log}"
+    );
+    let (ok, log) = migrate(dir.path());
+    assert!(ok && log.contains("nothing to do"), "{log}");
+    psql(&url, "DROP TABLE ocsp_responses; DROP TABLE certificates");
+    psql(&url, &migration_up("pg", "001_CreateCertificates.sql"));
+    psql(
+        &url,
+        "CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id)); \
+         INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true)",
+    );
+    let (ok, log) = migrate(dir.path());
+    assert!(ok, "{log}");
+    assert!(
+        log.contains("the schema was at migration 001: applied migration 002"),
+        "{log}"
+    );
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT string_agg(version_id::text, ',' ORDER BY id) FROM goose_db_version"
+        )
+        .trim(),
+        "0,1,2"
+    );
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'certificates'"
+        )
+        .trim(),
+        "13"
+    );
+}
+
+/// A database file the signer may not write: a clear error, no
+/// certificate, the file unchanged. As root (CI), the signer runs as
+/// `nobody` so that the file's mode applies.
+#[test]
+fn a_read_only_database_gets_an_error_and_no_certificate() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = scratch("ro.db");
+    let (ok, log) = migrate(dir.path());
+    assert!(ok, "{log}");
+    let db = dir.path().join("ro.db");
+    // Back to a plain journal, so that no -wal or -shm file is needed.
+    python(&db, "c.execute('pragma journal_mode=delete')");
+    let before = std::fs::read(&db).unwrap();
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(dir.path(), 0o755);
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        mode(&e.unwrap().path(), 0o644);
+    }
+    mode(&db, 0o444);
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut sign = Command::new(ours());
+    sign.args([
+        "sign",
+        "-db-config",
+        "db.json",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "leaf-p256.csr",
+    ])
+    .current_dir(dir.path());
+    if root {
+        sign.uid(65534).gid(65534);
+    }
+    let out = sign.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty(), "no certificate is handed out");
+    assert!(
+        stderr.contains(r#"{"code":11000,"message":"attempt to write a readonly database"}"#),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
 }

@@ -135,6 +135,7 @@ pub(crate) fn oid(arcs: &[u64]) -> Option<Vec<u8>> {
 }
 
 /// Content octets of an OID.
+#[cfg(test)]
 pub(crate) fn oid_content(arcs: &[u64]) -> Option<Vec<u8>> {
     // Most arcs take one or two bytes.
     let mut out = Vec::with_capacity(arcs.len() * 2);

@@ -7,6 +7,7 @@ use cfssl_core::config::Config;
 use crate::dispatch::{CmdError, Command, Ctx};
 use crate::log::Level;
 
+mod certdb;
 mod certinfo;
 mod gencert;
 mod info;
@@ -63,6 +64,10 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "serve",
         run: serve::serve,
+    },
+    Command {
+        name: "certdb",
+        run: certdb::certdb,
     },
 ];
 
