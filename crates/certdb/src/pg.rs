@@ -244,9 +244,9 @@ impl Accessor for Postgres {
                             Vec::new()
                         },
                         common_name: if has {
-                            row.get::<_, Option<String>>(12).unwrap_or_default()
+                            row.get::<_, Option<String>>(12)
                         } else {
-                            String::new()
+                            None
                         },
                     }
                 })

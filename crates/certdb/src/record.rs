@@ -34,8 +34,9 @@ pub struct CertificateRecord {
     pub metadata: Vec<u8>,
     /// `sans` (002): JSON array of the DNS SANs, `null` when there are none.
     pub sans: Vec<u8>,
-    /// `common_name` (002): the subject's CN.
-    pub common_name: String,
+    /// `common_name` (002): the subject's CN (SQL NULL for `None`, as
+    /// cfssl's `/certadd` stores an absent one).
+    pub common_name: Option<String>,
 }
 
 impl CertificateRecord {
@@ -63,7 +64,32 @@ impl CertificateRecord {
             not_before: Some(c.not_before()),
             metadata: b"null".to_vec(),
             sans,
-            common_name: c.subject().common_name,
+            common_name: Some(c.subject().common_name),
+        }
+    }
+
+    /// The row of a certificate issued elsewhere, as cfssl's `/certadd`
+    /// stores it: the request's values as given (the AKI too, in whatever
+    /// case it was sent), times in UTC, absent `issued_at`/`not_before` and
+    /// an empty `common_name` as NULL, absent `metadata`/`sans` as `{}`
+    /// (what sqlx's `JSONText` writes for nothing). The caller has checked
+    /// the request against its certificate.
+    pub fn added(req: &cfssl_core::api::CertAddRequest) -> Self {
+        let zero = crate::gotime::zero();
+        Self {
+            serial: req.serial_number.clone(),
+            aki: req.authority_key_identifier.clone(),
+            ca_label: req.ca_label.clone(),
+            status: req.status.clone(),
+            reason: req.reason,
+            expiry: req.expiry.map_or(zero, |t| t.instant),
+            revoked_at: req.revoked_at.map_or(zero, |t| t.instant),
+            pem: req.pem.clone(),
+            issued_at: req.issued_at.map(|t| t.instant),
+            not_before: req.not_before.map(|t| t.instant),
+            metadata: req.metadata.clone().unwrap_or_else(|| b"{}".to_vec()),
+            sans: req.sans.clone().unwrap_or_else(|| b"{}".to_vec()),
+            common_name: Some(req.common_name.clone()).filter(|c| !c.is_empty()),
         }
     }
 }

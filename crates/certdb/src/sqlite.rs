@@ -266,7 +266,9 @@ impl Accessor for Sqlite {
                         not_before: opt(9).and_then(time_of),
                         metadata: opt(10).map(bytes_of).unwrap_or_default(),
                         sans: opt(11).map(bytes_of).unwrap_or_default(),
-                        common_name: opt(12).map(string_of).unwrap_or_default(),
+                        common_name: opt(12)
+                            .filter(|v| *v != rusqlite::types::ValueRef::Null)
+                            .map(string_of),
                     })
                 })
                 .map_err(db_error)?;

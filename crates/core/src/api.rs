@@ -771,3 +771,216 @@ pub fn remote_info(body: &[u8]) -> Result<Info> {
     }
     Ok(info)
 }
+
+/// A time read from JSON as Go's `time.Time` reads it: RFC 3339, with the
+/// instant and whether it was written in UTC (`Z`). Go compares times with
+/// their location, so cfssl's `/certadd` takes an expiry as the
+/// certificate's only when it is written with `Z`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GoTime {
+    /// The instant.
+    pub instant: chrono::DateTime<chrono::Utc>,
+    /// Written with `Z` (Go's UTC location) rather than a numeric offset.
+    pub utc: bool,
+}
+
+impl GoTime {
+    /// Parses Go's `time.RFC3339` layout as `time.Time.UnmarshalJSON` does
+    /// (Go 1.19): `2006-01-02T15:04:05Z07:00`, optional fractional
+    /// seconds, `T` and `Z` in upper case.
+    ///
+    /// ```
+    /// use cfssl_core::api::GoTime;
+    /// let t = GoTime::parse("2027-12-03T10:48:00Z").unwrap();
+    /// assert!(t.utc);
+    /// assert_eq!(GoTime::parse("2027-12-03T12:48:00+02:00").unwrap().instant, t.instant);
+    /// assert!(GoTime::parse("2027-12-03 10:48:00Z").is_none());
+    /// ```
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        let digits =
+            |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        let shape = b.len() >= 20
+            && digits(0..4)
+            && b[4] == b'-'
+            && digits(5..7)
+            && b[7] == b'-'
+            && digits(8..10)
+            && b[10] == b'T'
+            && digits(11..13)
+            && b[13] == b':'
+            && digits(14..16)
+            && b[16] == b':'
+            && digits(17..19)
+            && &b[17..19] != b"60";
+        if !shape {
+            return None;
+        }
+        let mut rest = &b[19..];
+        if let Some(frac) = rest.strip_prefix(b".") {
+            let n = frac.iter().take_while(|d| d.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            rest = &frac[n..];
+        }
+        let utc = match rest {
+            b"Z" => true,
+            [b'+' | b'-', h1, h2, b':', m1, m2]
+                if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) =>
+            {
+                false
+            }
+            _ => return None,
+        };
+        let instant = chrono::DateTime::parse_from_rfc3339(s).ok()?.to_utc();
+        Some(Self { instant, utc })
+    }
+
+    /// Go's `IsZero`: the instant is 0001-01-01 00:00:00 UTC, whatever the
+    /// offset it was written with.
+    pub fn is_zero(&self) -> bool {
+        self.instant == go_zero_time()
+    }
+}
+
+/// Go's zero `time.Time`, 0001-01-01 00:00:00 UTC.
+fn go_zero_time() -> chrono::DateTime<chrono::Utc> {
+    // Year 1 is within chrono's range: the fallback is never taken.
+    chrono::NaiveDate::from_ymd_opt(1, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |n| n.and_utc())
+}
+
+/// The body of `/certadd` (cfssl's `certadd.AddRequest`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertAddRequest {
+    /// `serial_number`: decimal.
+    pub serial_number: String,
+    /// `authority_key_identifier`: hex, stored as given.
+    pub authority_key_identifier: String,
+    /// `ca_label`.
+    pub ca_label: String,
+    /// `status`: `good`, `revoked` or `unknown`.
+    pub status: String,
+    /// `reason`.
+    pub reason: i64,
+    /// `expiry` (`None` when absent or `null`).
+    pub expiry: Option<GoTime>,
+    /// `revoked_at`.
+    pub revoked_at: Option<GoTime>,
+    /// `pem`.
+    pub pem: String,
+    /// `issued_at`.
+    pub issued_at: Option<GoTime>,
+    /// `not_before`.
+    pub not_before: Option<GoTime>,
+    /// `metadata`: the raw JSON as sent (`None` when absent).
+    pub metadata: Option<Vec<u8>>,
+    /// `sans`: the raw JSON as sent.
+    pub sans: Option<Vec<u8>>,
+    /// `common_name`.
+    pub common_name: String,
+}
+
+/// Reads a `/certadd` body with Go's rules: field names matched
+/// case-insensitively, the last of duplicates kept, times in RFC 3339,
+/// `metadata` and `sans` kept byte for byte.
+///
+/// ```
+/// let r = cfssl_core::api::cert_add_request(
+///     br#"{"serial_number":"12","status":"good","expiry":"2027-01-01T00:00:00Z","metadata":{"a":  1}}"#,
+/// )?;
+/// assert_eq!(r.metadata.as_deref(), Some(&br#"{"a":  1}"#[..]));
+/// assert!(cfssl_core::api::cert_add_request(br#"{"reason":"1"}"#).is_err());
+/// # Ok::<(), cfssl_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Json`] for a body Go's `json.Unmarshal` refuses.
+pub fn cert_add_request(body: &[u8]) -> Result<CertAddRequest> {
+    const FIELDS: [&str; 13] = [
+        "serial_number",
+        "authority_key_identifier",
+        "ca_label",
+        "status",
+        "reason",
+        "expiry",
+        "revoked_at",
+        "pem",
+        "issued_at",
+        "not_before",
+        "metadata",
+        "sans",
+        "common_name",
+    ];
+    let v = gojson::parse(body)?;
+    let mut d = Decoder::new();
+    let mut out = CertAddRequest::default();
+    if !matches!(v, Value::Object(_) | Value::Null) {
+        d.top_level_error(&v, "certadd.AddRequest");
+    }
+    let time = |d: &mut Decoder, v: &Value, slot: &mut Option<GoTime>| match v {
+        Value::Null => {}
+        Value::String(s) => match GoTime::parse(s) {
+            Some(t) => *slot = Some(t),
+            None => d.custom_error(Error::Json(format!(
+                "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse",
+                go_string(s)
+            ))),
+        },
+        _ => d.custom_error(Error::Json(
+            "Time.UnmarshalJSON: input is not a JSON string".into(),
+        )),
+    };
+    d.object(
+        &v,
+        "AddRequest",
+        "certadd.AddRequest",
+        &FIELDS,
+        |d, f, v| match f {
+            "serial_number" => d.string(v, &mut out.serial_number),
+            "authority_key_identifier" => d.string(v, &mut out.authority_key_identifier),
+            "ca_label" => d.string(v, &mut out.ca_label),
+            "status" => d.string(v, &mut out.status),
+            "reason" => d.int(v, &mut out.reason),
+            "expiry" => time(d, v, &mut out.expiry),
+            "revoked_at" => time(d, v, &mut out.revoked_at),
+            "pem" => d.string(v, &mut out.pem),
+            "issued_at" => {
+                if matches!(v, Value::Null) {
+                    out.issued_at = None;
+                } else {
+                    time(d, v, &mut out.issued_at);
+                }
+            }
+            "not_before" => {
+                if matches!(v, Value::Null) {
+                    out.not_before = None;
+                } else {
+                    time(d, v, &mut out.not_before);
+                }
+            }
+            "common_name" => d.string(v, &mut out.common_name),
+            // metadata and sans: their raw bytes, below.
+            _ => {}
+        },
+    );
+    let mut out = d.finish(out)?;
+    if matches!(v, Value::Object(_)) {
+        for (key, raw) in gojson::raw_members(body) {
+            let field = FIELDS
+                .iter()
+                .find(|f| **f == key)
+                .or_else(|| FIELDS.iter().find(|f| gojson::field_matches(&key, f)));
+            match field {
+                Some(&"metadata") => out.metadata = Some(raw.to_vec()),
+                Some(&"sans") => out.sans = Some(raw.to_vec()),
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}

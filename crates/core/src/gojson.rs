@@ -471,6 +471,100 @@ impl Parser<'_> {
     }
 }
 
+/// The members of the top-level object of `input`, each with its key
+/// decoded and the raw bytes of its value, in document order: what Go
+/// hands a field's `UnmarshalJSON` (sqlx's `types.JSONText` keeps them
+/// verbatim). `input` must have been accepted by [`parse`]; anything else
+/// gives what could be read.
+pub(crate) fn raw_members(input: &[u8]) -> Vec<(String, &[u8])> {
+    let ws = |b: &[u8], mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    let mut out = Vec::new();
+    let mut i = ws(input, 0);
+    if input.get(i) != Some(&b'{') {
+        return out;
+    }
+    i += 1;
+    loop {
+        i = ws(input, i);
+        if input.get(i) != Some(&b'"') {
+            break;
+        }
+        let key_end = string_end(input, i);
+        let key = match &parse(&input[i..key_end]) {
+            Ok(Value::String(k)) => k.clone(),
+            _ => break,
+        };
+        i = ws(input, key_end);
+        if input.get(i) != Some(&b':') {
+            break;
+        }
+        let start = ws(input, i + 1);
+        let end = value_end(input, start);
+        out.push((key, &input[start..end]));
+        i = ws(input, end);
+        if input.get(i) != Some(&b',') {
+            break;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The index after the string that starts at `i` (a `"`).
+fn string_end(b: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            b'"' => return j + 1,
+            _ => j += 1,
+        }
+    }
+    b.len()
+}
+
+/// The index after the value that starts at `i`.
+fn value_end(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b'"') => string_end(b, i),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = string_end(b, j);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return j + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            b.len()
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                j += 1;
+            }
+            j
+        }
+    }
+}
+
 /// Decoding context: produces Go's `UnmarshalTypeError` messages and keeps
 /// only the first one, as Go does (decoding goes on after a type error).
 #[derive(Debug, Default)]
@@ -673,6 +767,29 @@ pub(crate) fn kind_name(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_members_keep_the_bytes_of_each_value() {
+        let input =
+            br#" { "a" : {"k":  "v", "x": ["}", 1]} , "b\u0062":"s\"}" ,"c":12.5e1,"d":null,
+            "e" :[ ] } "#;
+        assert!(parse(input).is_ok());
+        let got: Vec<(String, &str)> = raw_members(input)
+            .into_iter()
+            .map(|(k, v)| (k, std::str::from_utf8(v).unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a".to_string(), r#"{"k":  "v", "x": ["}", 1]}"#),
+                ("bb".to_string(), r#""s\"}""#),
+                ("c".to_string(), "12.5e1"),
+                ("d".to_string(), "null"),
+                ("e".to_string(), "[ ]"),
+            ]
+        );
+        assert!(raw_members(b"[1]").is_empty());
+    }
 
     fn err(s: &str) -> String {
         match parse(s.as_bytes()) {

@@ -124,6 +124,7 @@ impl Endpoint {
                 | Self::CertInfo
                 | Self::Health
                 | Self::Revoke
+                | Self::CertAdd
         )
     }
 
@@ -334,6 +335,7 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
                 | Endpoint::NewCert
                 | Endpoint::CertInfo
                 | Endpoint::Revoke
+                | Endpoint::CertAdd
         );
     if ep.generates_keys() || waits_on_remote || waits_on_db {
         // Key generation takes milliseconds: off the async workers.

@@ -24,6 +24,7 @@ pub(crate) fn handle(st: &AppState, ep: Endpoint, body: &[u8]) -> Outcome {
         Endpoint::CertInfo => certinfo_endpoint(st, body),
         Endpoint::Health => Ok(Reply::new(r#"{"healthy":true}"#.into())),
         Endpoint::Revoke => revoke(st, body),
+        Endpoint::CertAdd => cert_add(st, body),
         // Registered only when implemented (see `Endpoint::implemented`).
         other => Err(ApiError::Http(
             404,
@@ -301,6 +302,99 @@ fn revoke(st: &AppState, body: &[u8]) -> Outcome {
     Ok(Reply::new("{}".into()))
 }
 
+/// `POST /certadd` (cfssl's `certadd.Handler`): a certificate issued
+/// elsewhere, checked against the request, recorded as given.
+fn cert_add(st: &AppState, body: &[u8]) -> Outcome {
+    let bad = |m: &str| Err(ApiError::bad_request(m));
+    let Ok(req) = api::cert_add_request(body) else {
+        return bad("Unable to parse certificate addition request");
+    };
+    if req.serial_number.is_empty() {
+        return bad("Serial number is required but not provided");
+    }
+    if req.authority_key_identifier.is_empty() {
+        return bad("Authority key identifier is required but not provided");
+    }
+    if !matches!(req.status.as_str(), "good" | "revoked" | "unknown") {
+        return bad("Invalid certificate status");
+    }
+    if req.status == "revoked" {
+        // Go compares with the zero time.Time: unset, or year 1 in UTC.
+        if req.revoked_at.is_none_or(|t| t.utc && t.is_zero()) {
+            return bad("Revoked certificate should specify when it was revoked");
+        }
+        if cfssl_core::revocation::reason_code(&req.reason.to_string()).is_err() {
+            return bad("Invalid certificate status reason code");
+        }
+    }
+    if req.pem.is_empty() {
+        return bad("The provided certificate is empty");
+    }
+    let Some(expiry) = req.expiry.filter(|t| !t.is_zero()) else {
+        return bad("Expiry is required but not provided");
+    };
+    // cfssl's ParseCertificatePEM: one PEM object, a certificate.
+    let cert = match Certificate::from_pem(req.pem.as_bytes()) {
+        Ok(c) if req.pem.matches("-----BEGIN").count() == 1 => c,
+        _ => return bad("Unable to parse PEM encoded certificates"),
+    };
+    let Some(serial) = go_decimal(&req.serial_number) else {
+        return bad("Unable to parse serial key of request");
+    };
+    if serial != cfssl_core::cert::decimal(cert.serial()) {
+        return bad("Serial key of request and certificate do not match");
+    }
+    let Some(aki) = hex_bytes(&req.authority_key_identifier) else {
+        return bad("Unable to decode authority key identifier");
+    };
+    if Some(aki) != cert.authority_key_id().filter(|k| !k.is_empty()) {
+        return bad("Authority key identifier of request and certificate do not match");
+    }
+    // Go's != on time.Time: the same instant, in UTC.
+    if !(expiry.utc && expiry.instant == cert.not_after()) {
+        return bad("Expiry of request and certificate do not match");
+    }
+    let Some(db) = &st.db else {
+        return Err(ApiError::Cfssl(
+            Code::CertStoreUnknown.number(),
+            "unknown db object, please check SetDB method".into(),
+        ));
+    };
+    db.insert_certificate(&cfssl_certdb::CertificateRecord::added(&req))?;
+    Ok(Reply::new("{}".into()))
+}
+
+/// Go's `big.Int.SetString(s, 10)` for a comparison with a serial: the
+/// value in canonical decimal ("-" first when negative), or `None` when `s`
+/// is not a decimal integer.
+fn go_decimal(s: &str) -> Option<String> {
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !digits.bytes().all(|d| d.is_ascii_digit()) {
+        return None;
+    }
+    let value = digits.trim_start_matches('0');
+    Some(match (negative, value) {
+        (_, "") => "0".to_string(),
+        (true, v) => format!("-{v}"),
+        (false, v) => v.to_string(),
+    })
+}
+
+/// Go's `hex.DecodeString`.
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 /// `POST /certinfo`.
 fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
     let blob = api::string_map(body).map_err(|e| {
@@ -374,4 +468,24 @@ fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
         return Err(e);
     };
     Ok(Reply::new(api::compact(&certinfo::certificate_json(&cert))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_decimal_and_hex_as_go_reads_them() {
+        assert_eq!(go_decimal("007").as_deref(), Some("7"));
+        assert_eq!(go_decimal("+12").as_deref(), Some("12"));
+        assert_eq!(go_decimal("-12").as_deref(), Some("-12"));
+        assert_eq!(go_decimal("-0").as_deref(), Some("0"));
+        for bad in ["", "+", "0x1f", "1_000", " 1", "1e3"] {
+            assert_eq!(go_decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(hex_bytes("aBcD"), Some(vec![0xab, 0xcd]));
+        for bad in ["abc", "+f", "zz", "ab:cd", "é1"] {
+            assert_eq!(hex_bytes(bad), None, "{bad:?}");
+        }
+    }
 }
