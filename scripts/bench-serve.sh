@@ -25,6 +25,15 @@
 #   --rounds N      rounds per CA (BENCH_ROUNDS, default 5)
 #   --duration S    seconds of load per run (BENCH_DURATION, default 10)
 #   --out FILE      also write the report to FILE (BENCH_OUT)
+#   --db KIND       none (default), sqlite or postgres (BENCH_DB): both
+#                   servers run with -db-config on a fresh database of that
+#                   kind per run, made with cfssl's migrations (the P-256 CA
+#                   only, no 64 MiB case). SQLite: a new file in the scratch
+#                   folder (SQLite's default journal, which both servers
+#                   keep). PostgreSQL: a database `cfssl_bench` dropped and
+#                   made again per run on the server of CFSSL_TEST_PG_URL,
+#                   or on a throw-away cluster (scripts/pg-cluster.sh) when
+#                   that is unset.
 #
 # Needs wrk (Debian's `wrk`, installed when missing and we are root), curl,
 # python3 and awk. Servers listen on 127.0.0.1 only and are all stopped at
@@ -41,6 +50,7 @@ ref_dir=${CFSSL_REF_BIN_DIR:-}
 rounds=${BENCH_ROUNDS:-5}
 duration=${BENCH_DURATION:-10}
 out=${BENCH_OUT:-}
+db=${BENCH_DB:-none}
 
 die() {
     printf 'bench-serve: %s\n' "$*" >&2
@@ -55,7 +65,8 @@ while (($#)); do
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
+    --db) db=$2; shift 2 ;;
+    -h | --help) sed -n '2,42p' "$0"; exit 0 ;;
     *) die "unknown option $1" ;;
     esac
 done
@@ -64,6 +75,7 @@ done
     die "set --ref-dir or CFSSL_REF_BIN_DIR to the folder holding cfssl 1.6.5's cfssl and cfssljson"
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
 [[ $duration =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer"
+case $db in none | sqlite | postgres) ;; *) die "--db must be none, sqlite or postgres" ;; esac
 
 if ! command -v wrk >/dev/null 2>&1; then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
@@ -87,14 +99,24 @@ ref=$(cd -- "$ref_dir" && pwd -P)/cfssl
 
 work=$(mktemp -d)
 pids=()
+own_cluster=0
 cleanup() {
     for p in "${pids[@]}"; do
         kill "$p" 2>/dev/null || true
     done
     wait 2>/dev/null || true
+    if ((own_cluster)); then
+        bash "$repo/scripts/pg-cluster.sh" stop >/dev/null 2>&1 || true
+    fi
     rm -rf -- "$work"
 }
 trap cleanup EXIT
+
+if [[ $db == postgres && -z ${CFSSL_TEST_PG_URL:-} ]]; then
+    note "starting a throw-away PostgreSQL cluster (scripts/pg-cluster.sh)"
+    eval "$(bash "$repo/scripts/pg-cluster.sh" start)"
+    own_cluster=1
+fi
 
 cd -- "$work"
 "$ref" gencert -initca <(printf '%s' '{"CN":"Bench P-256 CA","key":{"algo":"ecdsa","size":256}}') 2>/dev/null |
@@ -122,10 +144,43 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# fresh_db: a new, empty certificate database with cfssl's schema; sets
+# $db_args to the serve flags naming it.
+fresh_db() {
+    db_args=()
+    case $db in
+    none) return ;;
+    sqlite)
+        rm -f certs.db certs.db-wal certs.db-shm
+        MIGRATIONS=$repo/crates/certdb/migrations/sqlite python3 -c '
+import os, sqlite3
+c = sqlite3.connect("certs.db")
+for f in ("001_CreateCertificates.sql", "002_AddMetadataToCertificates.sql"):
+    c.executescript(open(os.path.join(os.environ["MIGRATIONS"], f)).read().split("-- +goose Down")[0])
+c.commit()
+'
+        printf '{"driver":"sqlite3","data_source":"%s/certs.db"}' "$work" >db.json
+        ;;
+    postgres)
+        local admin=$CFSSL_TEST_PG_URL base
+        base=${admin%/*}
+        psql "$admin" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS cfssl_bench" \
+            -c "CREATE DATABASE cfssl_bench" >/dev/null
+        for f in 001_CreateCertificates.sql 002_AddMetadataToCertificates.sql; do
+            sed '/-- +goose Down/,$d' "$repo/crates/certdb/migrations/pg/$f" |
+                psql "$base/cfssl_bench" -q -v ON_ERROR_STOP=1 >/dev/null
+        done
+        printf '{"driver":"postgres","data_source":"%s/cfssl_bench?sslmode=disable"}' "$base" >db.json
+        ;;
+    esac
+    db_args=(-db-config db.json)
+}
+
 # start BIN CA: starts a server, sets $pid and $port.
 start() {
     port=$(free_port)
-    "$1" serve -address 127.0.0.1 -port "$port" -ca "$2.pem" -ca-key "$2-key.pem" \
+    fresh_db
+    "$1" serve -address 127.0.0.1 -port "$port" -ca "$2.pem" -ca-key "$2-key.pem" "${db_args[@]}" \
         >/dev/null 2>"serve-$port.log" </dev/null &
     pid=$!
     pids+=("$pid")
@@ -167,7 +222,8 @@ load() {
 }
 
 : >samples
-for ca in ecdsa-ca rsa-ca; do
+if [[ $db == none ]]; then cas="ecdsa-ca rsa-ca"; else cas="ecdsa-ca"; fi
+for ca in $cas; do
     for ((r = 0; r < rounds; r++)); do
         if ((r % 2 == 0)); then order=(ours cfssl); else order=(cfssl ours); fi
         for side in "${order[@]}"; do
@@ -180,9 +236,9 @@ for ca in ecdsa-ca rsa-ca; do
     done
 done
 
-# Memory: one 64 MiB body.
+# Memory: one 64 MiB body (without a database).
 : >memory
-for side in cfssl ours; do
+[[ $db != none ]] || for side in cfssl ours; do
     if [[ $side == ours ]]; then bin=$ours; else bin=$ref; fi
     start "$bin" ecdsa-ca
     before=$(hwm_kib "$pid")
@@ -194,7 +250,7 @@ for side in cfssl ours; do
 done
 
 report=$(
-    awk -v rounds="$rounds" -v duration="$duration" '
+    awk -v rounds="$rounds" -v duration="$duration" -v cas="$cas" -v db="$db" '
     function median(list, n,    a, i, j, t) {
         n = split(list, a, " ")
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -208,12 +264,14 @@ report=$(
     }
     FILENAME == "memory" { mem[$1] = $3 - $2; memst[$1] = $4; next }
     END {
-        printf "Rounds: %d per CA, %d s of `wrk -t2 -c16` each; medians over the rounds.\n\n", rounds, duration
+        printf "Rounds: %d per CA, %d s of `wrk -t2 -c16` each; medians over the rounds", rounds, duration
+        if (db != "none") printf "; both servers with -db-config on a fresh %s database per run", db == "sqlite" ? "SQLite" : "PostgreSQL"
+        printf ".\n\n"
         print "| CA | server | certificates/s | p50 ms | p99 ms | errors | peak RSS MiB |"
         print "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-        split("ecdsa-ca rsa-ca", cas, " ")
-        for (c = 1; c <= 2; c++) {
-            ca = cas[c]
+        ncas = split(cas, calist, " ")
+        for (c = 1; c <= ncas; c++) {
+            ca = calist[c]
             for (s = 1; s <= 2; s++) {
                 side = s == 1 ? "cfssl" : "ours"
                 k = ca SUBSEP side
@@ -222,6 +280,7 @@ report=$(
             }
             printf "| %s | **ratio ours/cfssl** | **%.2f×** | | **%.2f** | | **%.2f** |\n", ca == "ecdsa-ca" ? "ECDSA P-256" : "RSA-2048", m["ours", "rps"] / m["cfssl", "rps"], m["ours", "p99"] / m["cfssl", "p99"], m["ours", "rss"] / m["cfssl", "rss"]
         }
+        if (db != "none") exit
         print ""
         print "One POST /sign with a 64 MiB body:"
         print ""

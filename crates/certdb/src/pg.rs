@@ -106,6 +106,8 @@ pub(crate) fn migrate(url: &str) -> Result<Migration> {
 pub(crate) struct Postgres {
     url: String,
     client: Mutex<Option<Client>>,
+    /// Inserts waiting for `client`, committed together.
+    batch: crate::batch::Batcher,
     has_002: bool,
 }
 
@@ -140,6 +142,7 @@ impl Postgres {
         Ok(Self {
             url: url.to_string(),
             client: Mutex::new(Some(client)),
+            batch: crate::batch::Batcher::default(),
             has_002,
         })
     }
@@ -161,39 +164,156 @@ impl Postgres {
     }
 }
 
+/// Inserts one row with `sql` (its first `n` values).
+fn insert_row(c: &mut Client, sql: &str, n: usize, r: &CertificateRecord) -> Result<()> {
+    let values = RowValues::of(r);
+    let params: Vec<&(dyn postgres::types::ToSql + Sync)> = values.params(n).collect();
+    let inserted = c.execute(sql, &params).map_err(pg_error)?;
+    crate::one_inserted(inserted)
+}
+
+/// Commits a batch of rows (see [`crate::batch`]): one row on its own; more
+/// in one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` (one
+/// statement, so one commit and no round trip per row), where a row the
+/// database did not return was a duplicate and gets the error PostgreSQL
+/// gives a lone duplicate insert. Should the statement fail for another
+/// reason, the rows are inserted one by one, each with its own result.
+fn commit_rows(c: &mut Client, cols: &[&str], records: &[&CertificateRecord]) -> Vec<Result<()>> {
+    let one = |c: &mut Client, r: &CertificateRecord| {
+        let sql = crate::insert_sql(cols, |i| placeholder(i, i));
+        insert_row(c, &sql, cols.len(), r)
+    };
+    if let [r] = records {
+        return vec![one(c, r)];
+    }
+    let mut results = Vec::with_capacity(records.len());
+    // Within PostgreSQL's 65,535 parameters a statement.
+    for chunk in records.chunks(1000) {
+        match insert_many(c, cols, chunk) {
+            Ok(stored) => results.extend(chunk.iter().enumerate().map(|(i, _)| {
+                if stored[i] {
+                    Ok(())
+                } else {
+                    Err(db_error(
+                        "pq: duplicate key value violates unique constraint \"certificates_pkey\"",
+                    ))
+                }
+            })),
+            Err(_) => results.extend(chunk.iter().map(|r| one(c, r))),
+        }
+    }
+    results
+}
+
+/// The placeholder of value `i` (0-based) of a row whose first value is
+/// parameter `at + 1`: `metadata` and `sans` are `jsonb`, sent as text.
+fn placeholder(i: usize, at: usize) -> String {
+    match i {
+        10 | 11 => format!("${}::text::jsonb", at + 1),
+        _ => format!("${}", at + 1),
+    }
+}
+
+/// One `INSERT` of all `rows`, duplicates skipped; which rows were stored.
+fn insert_many(c: &mut Client, cols: &[&str], rows: &[&CertificateRecord]) -> Result<Vec<bool>> {
+    let n = cols.len();
+    let tuples: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let marks: Vec<String> = (0..n).map(|i| placeholder(i, r * n + i)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO certificates ({}) VALUES {} ON CONFLICT DO NOTHING RETURNING serial_number, authority_key_identifier",
+        cols.join(", "),
+        tuples.join(", ")
+    );
+    let owned: Vec<RowValues<'_>> = rows.iter().map(|r| RowValues::of(r)).collect();
+    let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+        owned.iter().flat_map(|v| v.params(n)).collect();
+    let returned = c.query(&sql, &params).map_err(pg_error)?;
+    let mut stored = vec![false; rows.len()];
+    for row in returned {
+        let (serial, aki): (Vec<u8>, Vec<u8>) = (row.get(0), row.get(1));
+        // The first row with that key is the one stored.
+        if let Some(i) = (0..rows.len()).find(|&i| {
+            !stored[i] && rows[i].serial.as_bytes() == serial && rows[i].aki.as_bytes() == aki
+        }) {
+            stored[i] = true;
+        }
+    }
+    Ok(stored)
+}
+
+/// A record's values as bound: texts as bytes (lib/pq's `bytea` of the
+/// text), the reason as `int`, `metadata` and `sans` as text for `jsonb`.
+struct RowValues<'a> {
+    r: &'a CertificateRecord,
+    /// Serial, AKI, label, status, PEM.
+    texts: [&'a [u8]; 5],
+    reason: i32,
+    metadata: String,
+    sans: String,
+}
+
+impl<'a> RowValues<'a> {
+    fn of(r: &'a CertificateRecord) -> Self {
+        Self {
+            r,
+            texts: [
+                r.serial.as_bytes(),
+                r.aki.as_bytes(),
+                r.ca_label.as_bytes(),
+                r.status.as_bytes(),
+                r.pem.as_bytes(),
+            ],
+            reason: i32::try_from(r.reason).unwrap_or(0),
+            metadata: String::from_utf8_lossy(&r.metadata).into_owned(),
+            sans: String::from_utf8_lossy(&r.sans).into_owned(),
+        }
+    }
+
+    /// The first `n` values, in column order.
+    fn params(&self, n: usize) -> impl Iterator<Item = &(dyn postgres::types::ToSql + Sync)> {
+        let r = self.r;
+        let [serial, aki, label, status, pem] = &self.texts;
+        let all: [&(dyn postgres::types::ToSql + Sync); 13] = [
+            serial,
+            aki,
+            label,
+            status,
+            &self.reason,
+            &r.expiry,
+            &r.revoked_at,
+            pem,
+            &r.issued_at,
+            &r.not_before,
+            &self.metadata,
+            &self.sans,
+            &r.common_name,
+        ];
+        all.into_iter().take(n)
+    }
+}
+
 fn text(v: Option<Vec<u8>>) -> String {
     String::from_utf8_lossy(&v.unwrap_or_default()).into_owned()
 }
 
 impl Accessor for Postgres {
     fn insert_certificate(&self, r: &CertificateRecord) -> Result<()> {
-        let metadata = String::from_utf8_lossy(&r.metadata).into_owned();
-        let sans = String::from_utf8_lossy(&r.sans).into_owned();
-        let reason = i32::try_from(r.reason).unwrap_or(0);
-        let values: [&(dyn postgres::types::ToSql + Sync); 13] = [
-            &r.serial.as_bytes(),
-            &r.aki.as_bytes(),
-            &r.ca_label.as_bytes(),
-            &r.status.as_bytes(),
-            &reason,
-            &r.expiry,
-            &r.revoked_at,
-            &r.pem.as_bytes(),
-            &r.issued_at,
-            &r.not_before,
-            &metadata,
-            &sans,
-            &r.common_name,
-        ];
         let cols = crate::columns(self.has_002);
-        // metadata and sans are jsonb: sent as text.
-        let sql = crate::insert_sql(cols, |i| match i {
-            10 | 11 => format!("${}::text::jsonb", i + 1),
-            _ => format!("${}", i + 1),
-        });
-        self.with(|c| {
-            let n = c.execute(&sql, &values[..cols.len()]).map_err(pg_error)?;
-            crate::one_inserted(n)
+        self.batch.insert(&self.client, r, |guard, records| {
+            if guard.as_ref().is_none_or(Client::is_closed) {
+                match Client::connect(&self.url, NoTls) {
+                    Ok(c) => *guard = Some(c),
+                    Err(e) => return vec![Err(pg_error(e)); records.len()],
+                }
+            }
+            match guard.as_mut() {
+                Some(c) => commit_rows(c, cols, records),
+                None => vec![Err(db_error("no database connection")); records.len()],
+            }
         })
     }
 
@@ -264,5 +384,97 @@ impl Accessor for Postgres {
                 .map_err(pg_error)?;
             crate::one_revoked(n)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use super::*;
+
+    fn record(serial: &str) -> CertificateRecord {
+        CertificateRecord {
+            serial: serial.into(),
+            aki: "ab".into(),
+            ca_label: String::new(),
+            status: "good".into(),
+            reason: 0,
+            expiry: crate::gotime::zero(),
+            revoked_at: crate::gotime::zero(),
+            pem: "pem".into(),
+            issued_at: None,
+            not_before: None,
+            metadata: b"{}".to_vec(),
+            sans: b"{}".to_vec(),
+            common_name: None,
+        }
+    }
+
+    /// As on SQLite: a batch of inserts goes in one statement, and a
+    /// duplicate among them (of a stored row, or of another row of the
+    /// batch) fails alone with PostgreSQL's error for a duplicate.
+    #[test]
+    fn a_batch_commits_together_and_duplicates_fail_alone() {
+        let Ok(url) = std::env::var("CFSSL_TEST_PG_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs PostgreSQL: .ci/run starts scripts/pg-cluster.sh"
+            );
+            eprintln!("skipped: no CFSSL_TEST_PG_URL");
+            return;
+        };
+        let mut admin = Client::connect(&url, NoTls).unwrap();
+        // One statement a call: these two may not share a transaction.
+        admin
+            .batch_execute("DROP DATABASE IF EXISTS cfssl_batch_unit")
+            .unwrap();
+        admin
+            .batch_execute("CREATE DATABASE cfssl_batch_unit")
+            .unwrap();
+        let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+        let db = std::sync::Arc::new(
+            Postgres::open(
+                &format!("{base}/cfssl_batch_unit"),
+                &mut cfssl_core::log::NoLog,
+            )
+            .unwrap(),
+        );
+        db.insert_certificate(&record("1")).unwrap();
+        let dup = db.insert_certificate(&record("1")).unwrap_err();
+        let held = db.client.lock().unwrap();
+        let threads: Vec<_> = ["1", "2", "3", "3", "4"]
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let db = db.clone();
+                std::thread::spawn(move || (i, db.insert_certificate(&record(s))))
+            })
+            .collect();
+        while db.batch.len() < 5 {
+            std::thread::yield_now();
+        }
+        drop(held);
+        let mut failed = Vec::new();
+        for t in threads {
+            let (i, result) = t.join().unwrap();
+            if let Err(e) = result {
+                assert_eq!(e, dup, "a duplicate in a batch fails as a lone one");
+                failed.push(i);
+            }
+        }
+        failed.sort_unstable();
+        // "1" is stored already; of the two "3", one is stored.
+        assert_eq!(failed.len(), 2);
+        assert_eq!(failed[0], 0);
+        assert!(failed[1] == 2 || failed[1] == 3);
+        let n: i64 = db
+            .with(|c| {
+                Ok(c.query_one("SELECT count(*) FROM certificates", &[])
+                    .map_err(pg_error)?
+                    .get(0))
+            })
+            .unwrap();
+        assert_eq!(n, 4);
     }
 }

@@ -28,6 +28,8 @@ use crate::{Accessor, CertificateRecord, db_error};
 #[derive(Debug)]
 pub(crate) struct Sqlite {
     conn: Mutex<Connection>,
+    /// Inserts waiting for `conn`, committed together.
+    batch: crate::batch::Batcher,
     /// Whether the table has migration 002's columns (a database at
     /// migration 001 gets the 8 original ones, as cfssl 1.4 wrote).
     has_002: bool,
@@ -164,6 +166,7 @@ impl Sqlite {
         }
         Ok(Self {
             conn: Mutex::new(conn),
+            batch: crate::batch::Batcher::default(),
             has_002: st.found >= 2,
         })
     }
@@ -205,30 +208,65 @@ fn time_of(v: rusqlite::types::ValueRef<'_>) -> Option<chrono::DateTime<chrono::
     }
 }
 
+/// Inserts one row with `sql` (its first `n` values).
+fn insert_row(conn: &Connection, sql: &str, n: usize, r: &CertificateRecord) -> Result<()> {
+    let (expiry, revoked_at) = (gotime::format(r.expiry), gotime::format(r.revoked_at));
+    let (issued_at, not_before) = (text_time(r.issued_at), text_time(r.not_before));
+    let values: [&dyn rusqlite::ToSql; 13] = [
+        &r.serial,
+        &r.aki,
+        &r.ca_label,
+        &r.status,
+        &r.reason,
+        &expiry,
+        &revoked_at,
+        &r.pem,
+        &issued_at,
+        &not_before,
+        &r.metadata,
+        &r.sans,
+        &r.common_name,
+    ];
+    let inserted = conn.execute(sql, &values[..n]).map_err(db_error)?;
+    crate::one_inserted(inserted as u64)
+}
+
+/// Commits a batch of rows (see [`crate::batch`]): one row on its own, more
+/// in one transaction with a savepoint per row.
+fn commit_rows(
+    conn: &mut Connection,
+    sql: &str,
+    n: usize,
+    records: &[&CertificateRecord],
+) -> Vec<Result<()>> {
+    if let [one] = records {
+        return vec![insert_row(conn, sql, n, one)];
+    }
+    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return vec![Err(db_error(e)); records.len()],
+    };
+    let mut results = Vec::with_capacity(records.len());
+    for r in records {
+        let row = tx.savepoint().map_err(db_error).and_then(|sp| {
+            insert_row(&sp, sql, n, r)?;
+            sp.commit().map_err(db_error)
+        });
+        results.push(row);
+    }
+    if let Err(e) = tx.commit() {
+        let e = db_error(e);
+        return vec![Err(e); records.len()];
+    }
+    results
+}
+
 impl Accessor for Sqlite {
     fn insert_certificate(&self, r: &CertificateRecord) -> Result<()> {
-        let (expiry, revoked_at) = (gotime::format(r.expiry), gotime::format(r.revoked_at));
-        let (issued_at, not_before) = (text_time(r.issued_at), text_time(r.not_before));
-        let values: [&dyn rusqlite::ToSql; 13] = [
-            &r.serial,
-            &r.aki,
-            &r.ca_label,
-            &r.status,
-            &r.reason,
-            &expiry,
-            &revoked_at,
-            &r.pem,
-            &issued_at,
-            &not_before,
-            &r.metadata,
-            &r.sans,
-            &r.common_name,
-        ];
         let cols = crate::columns(self.has_002);
         let sql = crate::insert_sql(cols, |i| format!("?{}", i + 1));
-        self.with(|c| {
-            let n = c.execute(&sql, &values[..cols.len()]).map_err(db_error)?;
-            crate::one_inserted(n as u64)
+        self.batch.insert(&self.conn, r, |conn, records| {
+            commit_rows(conn, &sql, cols.len(), records)
         })
     }
 
@@ -287,5 +325,70 @@ impl Accessor for Sqlite {
                 .map_err(db_error)?;
             crate::one_revoked(n as u64)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use super::*;
+
+    fn record(serial: &str) -> CertificateRecord {
+        CertificateRecord {
+            serial: serial.into(),
+            aki: "ab".into(),
+            ca_label: String::new(),
+            status: "good".into(),
+            reason: 0,
+            expiry: gotime::zero(),
+            revoked_at: gotime::zero(),
+            pem: "pem".into(),
+            issued_at: None,
+            not_before: None,
+            metadata: b"{}".to_vec(),
+            sans: b"{}".to_vec(),
+            common_name: None,
+        }
+    }
+
+    /// Inserts queued while the connection is busy are committed in one
+    /// batch; a duplicate among them fails alone.
+    #[test]
+    fn a_batch_commits_together_and_a_duplicate_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let db = std::sync::Arc::new(
+            Sqlite::open(path.to_str().unwrap(), &mut cfssl_core::log::NoLog).unwrap(),
+        );
+        db.insert_certificate(&record("1")).unwrap();
+        let held = db.conn.lock().unwrap();
+        let threads: Vec<_> = ["1", "2", "3", "4", "5"]
+            .into_iter()
+            .map(|s| {
+                let db = db.clone();
+                std::thread::spawn(move || (s, db.insert_certificate(&record(s))))
+            })
+            .collect();
+        // All five wait for the connection, queued.
+        while db.batch.len() < 5 {
+            std::thread::yield_now();
+        }
+        drop(held);
+        for t in threads {
+            let (serial, result) = t.join().unwrap();
+            if serial == "1" {
+                let e = result.unwrap_err();
+                assert_eq!(e.code(), Some(11000));
+                assert!(e.message().contains("UNIQUE constraint failed"), "{e}");
+            } else {
+                result.unwrap();
+            }
+        }
+        let conn = db.conn.lock().unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM certificates", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 5);
     }
 }
