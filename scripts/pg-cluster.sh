@@ -4,6 +4,9 @@
 #   eval "$(scripts/pg-cluster.sh start)"   # exports CFSSL_TEST_PG_URL and CFSSL_TEST_PG_DIR
 #   cargo test --workspace --locked         # the PostgreSQL tests use it
 #   scripts/pg-cluster.sh stop              # stops it and removes its folder
+#   scripts/pg-cluster.sh pause|resume      # stops the server at once (as a
+#                                           # crash would) and starts it again
+#                                           # on its port, the data kept
 #
 # It runs initdb and pg_ctl from Debian's postgresql (installed by .ci/run
 # when missing) as an unprivileged user (`postgres` when run as root, else
@@ -39,6 +42,7 @@ start)
         -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null ||
         { cat "$dir/server.log" >&2; die "pg_ctl start failed"; }
     "${as_user[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U cfssl certdb_test
+    printf '%s\n' "$port" >"$dir/port"
     printf 'export CFSSL_TEST_PG_URL=%q\n' "postgres://cfssl@127.0.0.1:$port/certdb_test"
     printf 'export CFSSL_TEST_PG_DIR=%q\n' "$dir"
     ;;
@@ -48,7 +52,20 @@ stop)
     "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     rm -rf "$dir"
     ;;
+pause)
+    dir=${CFSSL_TEST_PG_DIR:-}
+    [[ -n $dir && -d $dir/data ]] || die "CFSSL_TEST_PG_DIR names no cluster"
+    "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+resume)
+    dir=${CFSSL_TEST_PG_DIR:-}
+    [[ -n $dir && -f $dir/port ]] || die "CFSSL_TEST_PG_DIR names no cluster"
+    port=$(cat "$dir/port")
+    "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null ||
+        { cat "$dir/server.log" >&2; die "pg_ctl start failed"; }
+    ;;
 *)
-    die "usage: pg-cluster.sh start|stop"
+    die "usage: pg-cluster.sh start|stop|pause|resume"
     ;;
 esac

@@ -1374,3 +1374,170 @@ fn certadd_answers_and_stores_as_cfssl() {
     let rows: serde_json::Value = serde_json::from_str(&rows).unwrap();
     assert_eq!(rows, read("certadd-rows.json"));
 }
+
+/// Several `serve -db-config` processes on one PostgreSQL database (empty
+/// at their start), each signing for three clients at once: every
+/// certificate handed out is stored, once; no row is lost or doubled.
+#[test]
+fn several_servers_share_one_postgres_database() {
+    let Some(url) = pg_database("cfssl_servers") else {
+        return;
+    };
+    let dir = pg_scratch(&url);
+    let args = [
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-db-config",
+        "db.json",
+    ]
+    .map(String::from);
+    let servers: Vec<_> = (0..3)
+        .map(|_| support::serve::start_with_args(&ours(), dir.path(), &args).unwrap())
+        .collect();
+    let csr = std::fs::read_to_string(dir.path().join("leaf-p256.csr")).unwrap();
+    let body = serde_json::json!({"certificate_request": csr}).to_string();
+    let each = 25;
+    let clients: Vec<_> = servers
+        .iter()
+        .flat_map(|s| std::iter::repeat_n(s.addr, 3))
+        .map(|addr| {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                (0..each)
+                    .map(|_| {
+                        let (status, answer) =
+                            try_post(addr, "/api/v1/cfssl/sign", &body).expect("an answer");
+                        assert_eq!(status, "HTTP/1.1 200 OK", "{answer}");
+                        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+                        serial_of(answer["result"]["certificate"].as_str().unwrap())
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let received: Vec<String> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    assert_eq!(received.len(), 9 * each);
+    let stored: std::collections::HashSet<String> = psql(
+        &url,
+        "SELECT convert_from(serial_number, 'UTF8') FROM certificates",
+    )
+    .lines()
+    .map(String::from)
+    .collect();
+    let missing: Vec<&String> = received.iter().filter(|s| !stored.contains(*s)).collect();
+    assert!(missing.is_empty(), "handed out but not stored: {missing:?}");
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(*), count(DISTINCT serial_number) FROM certificates"
+        )
+        .trim(),
+        format!("{0}|{0}", 9 * each)
+    );
+}
+
+/// A private throw-away cluster of `scripts/pg-cluster.sh`, stopped and
+/// removed when dropped.
+struct Cluster {
+    url: String,
+    dir: String,
+}
+
+impl Cluster {
+    fn script(cmd: &str, dir: &str) -> Output {
+        Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster.sh"))
+            .arg(cmd)
+            .env("CFSSL_TEST_PG_DIR", dir)
+            .output()
+            .unwrap()
+    }
+
+    fn start() -> Self {
+        let out = Self::script("start", "");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let var = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+                .unwrap()
+                .to_string()
+        };
+        Self {
+            url: var("CFSSL_TEST_PG_URL"),
+            dir: var("CFSSL_TEST_PG_DIR"),
+        }
+    }
+
+    fn run(&self, cmd: &str) {
+        let out = Self::script(cmd, &self.dir);
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Self::script("stop", &self.dir);
+    }
+}
+
+/// The database goes away under a running `serve -db-config` (PostgreSQL
+/// stopped at once, as in a crash): requests fail with cfssl's 11000 and
+/// no certificate; when it is back, the server reconnects by itself and
+/// signs again. Only what was answered 200 is stored.
+#[test]
+fn serve_outlives_postgres_going_away() {
+    if pg_database("cfssl_unused_probe").is_none() {
+        return;
+    }
+    let cluster = Cluster::start();
+    let dir = pg_scratch(&cluster.url);
+    let serve = support::serve::start_with_args(
+        &ours(),
+        dir.path(),
+        &[
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-db-config",
+            "db.json",
+        ]
+        .map(String::from),
+    )
+    .unwrap();
+    let csr = std::fs::read_to_string(dir.path().join("leaf-p256.csr")).unwrap();
+    let body = serde_json::json!({"certificate_request": csr}).to_string();
+    let sign = || try_post(serve.addr, "/api/v1/cfssl/sign", &body).unwrap();
+    assert_eq!(sign().0, "HTTP/1.1 200 OK");
+    cluster.run("pause");
+    for _ in 0..2 {
+        let (status, answer) = sign();
+        assert_eq!(status, "HTTP/1.1 400 Bad Request", "{answer}");
+        assert!(answer.contains(r#""code":11000"#), "{answer}");
+        assert!(!answer.contains("BEGIN CERTIFICATE"), "{answer}");
+    }
+    cluster.run("resume");
+    let (status, answer) = sign();
+    assert_eq!(
+        status, "HTTP/1.1 200 OK",
+        "after the database came back: {answer}"
+    );
+    assert_eq!(
+        psql(&cluster.url, "SELECT count(*) FROM certificates").trim(),
+        "2"
+    );
+}
