@@ -244,6 +244,10 @@ fn the_reference_reads_and_writes_our_database() {
             String::from_utf8_lossy(&theirs.stderr)
         );
         assert_eq!(theirs.stdout, run(&ours(), dir.path(), &args).stdout);
+        // On a copy: the Debian part below wants the row as it is.
+        let copy = tempfile::tempdir().unwrap();
+        support::serve::copy_dir(dir.path(), copy.path());
+        reference_revokes_from_our_rows(&reference, copy.path(), serial.trim());
     }
     let debian = Path::new("/usr/bin/cfssl");
     let is_debian = Command::new("dpkg-query")
@@ -1539,5 +1543,116 @@ fn serve_outlives_postgres_going_away() {
     assert_eq!(
         psql(&cluster.url, "SELECT count(*) FROM certificates").trim(),
         "2"
+    );
+}
+
+/// cfssl 1.6.5's `crl` and `ocsprefresh` on a row we wrote and revoked:
+/// its CRL lists the serial (read with `openssl crl`), and the OCSP
+/// response it stores says revoked, key compromise (`openssl ocsp`).
+fn reference_revokes_from_our_rows(reference: &Path, dir: &Path, serial: &str) {
+    let revoke = [
+        "revoke",
+        "-db-config",
+        "db.json",
+        "-serial",
+        serial,
+        "-aki",
+        AKI,
+        "-reason",
+        "keyCompromise",
+    ];
+    assert!(run(&ours(), dir, &revoke).status.success());
+    let crl = run(
+        reference,
+        dir,
+        &[
+            "crl",
+            "-db-config",
+            "db.json",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+        ],
+    );
+    assert!(
+        crl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&crl.stderr)
+    );
+    let der = Command::new("base64")
+        .arg("-d")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&crl.stdout)?;
+            child.wait_with_output()
+        })
+        .unwrap()
+        .stdout;
+    std::fs::write(dir.join("crl.der"), der).unwrap();
+    let text = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-in", "crl.der", "-noout", "-text"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let hex = python(
+        &dir.join("certs.db"),
+        &format!("print(format({serial}, 'X'))"),
+    );
+    // openssl writes whole bytes: a leading zero when the hex is odd.
+    let listed: Vec<String> = String::from_utf8_lossy(&text.stdout)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Serial Number: "))
+        .map(|h| h.trim_start_matches('0').to_string())
+        .collect();
+    assert_eq!(
+        listed,
+        [hex.trim().to_string()],
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+    let refresh = run(
+        reference,
+        dir,
+        &[
+            "ocsprefresh",
+            "-db-config",
+            "db.json",
+            "-responder",
+            "ca.pem",
+            "-responder-key",
+            "ca-key.pem",
+            "-ca",
+            "ca.pem",
+        ],
+    );
+    assert!(
+        refresh.status.success(),
+        "{}",
+        String::from_utf8_lossy(&refresh.stderr)
+    );
+    python(
+        &dir.join("certs.db"),
+        "c.text_factory = bytes\nopen(sys.argv[1] + '.ocsp', 'wb').write(c.execute('select body from ocsp_responses').fetchone()[0])",
+    );
+    let ocsp = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-respin",
+            "certs.db.ocsp",
+            "-noverify",
+            "-resp_text",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let ocsp = String::from_utf8_lossy(&ocsp.stdout);
+    assert!(ocsp.contains("Cert Status: revoked"), "{ocsp}");
+    assert!(
+        ocsp.contains("Revocation Reason: keyCompromise (0x1)"),
+        "{ocsp}"
     );
 }
