@@ -40,6 +40,52 @@ fn pg_error(e: postgres::Error) -> Error {
     db_error(text)
 }
 
+/// lib/pq's `sslmode` of a data source (a `postgres://` URL or
+/// `key=value` pairs); when it has none, `PGSSLMODE` from the environment,
+/// else `require`, as lib/pq reads them.
+fn sslmode(data_source: &str) -> String {
+    sslmode_or(data_source, std::env::var("PGSSLMODE").ok())
+}
+
+fn sslmode_or(data_source: &str, env: Option<String>) -> String {
+    let pairs: Vec<(String, String)> = match data_source.split_once('?') {
+        Some((_, query)) if data_source.contains("://") => query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        _ if data_source.contains("://") => Vec::new(),
+        _ => data_source
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+            .collect(),
+    };
+    pairs
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == "sslmode")
+        .map(|(_, v)| v)
+        .or(env.filter(|m| !m.is_empty()))
+        .unwrap_or_else(|| "require".to_string())
+}
+
+/// Connects without TLS, which this build has no client for: only when
+/// the data source says `sslmode=disable`. lib/pq (cfssl's driver)
+/// encrypts by default, so a data source that does not say so must not
+/// silently go out in clear text.
+fn connect(data_source: &str) -> Result<Client> {
+    match sslmode(data_source).as_str() {
+        "disable" => Client::connect(data_source, NoTls).map_err(pg_error),
+        mode @ ("require" | "verify-ca" | "verify-full") => Err(db_error(format!(
+            "TLS to PostgreSQL (sslmode={mode}, lib/pq's default when none is given) is not supported by cfssl-rs yet; add sslmode=disable to data_source to connect without TLS on a trusted network"
+        ))),
+        other => Err(db_error(format!(
+            "pq: unsupported sslmode {other:?}; only \"require\" (default), \"verify-full\", \"verify-ca\", and \"disable\" supported"
+        ))),
+    }
+}
+
 /// The advisory lock that serialises schema changes ("cfssl-db" in
 /// ASCII).
 const SCHEMA_LOCK: i64 = 0x6366_7373_6c2d_6462;
@@ -98,7 +144,7 @@ fn upgrade(client: &mut Client, explicit: bool) -> Result<Migration> {
 
 /// `cfssl certdb migrate` on PostgreSQL.
 pub(crate) fn migrate(url: &str) -> Result<Migration> {
-    let mut client = Client::connect(url, NoTls).map_err(pg_error)?;
+    let mut client = connect(url)?;
     upgrade(&mut client, true)
 }
 
@@ -123,7 +169,7 @@ impl std::fmt::Debug for Postgres {
 impl Postgres {
     /// Connects; an empty database gets cfssl's schema (logged).
     pub(crate) fn open(url: &str, log: &mut dyn Log) -> Result<Self> {
-        let mut client = Client::connect(url, NoTls).map_err(pg_error)?;
+        let mut client = connect(url)?;
         let (mut found, any_table, _) = state(&mut client)?;
         if found == 0 {
             if any_table {
@@ -155,7 +201,7 @@ impl Postgres {
             )
         })?;
         if guard.as_ref().is_none_or(Client::is_closed) {
-            *guard = Some(Client::connect(&self.url, NoTls).map_err(pg_error)?);
+            *guard = Some(connect(&self.url)?);
         }
         match guard.as_mut() {
             Some(c) => f(c),
@@ -305,9 +351,9 @@ impl Accessor for Postgres {
         let cols = crate::columns(self.has_002);
         self.batch.insert(&self.client, r, |guard, records| {
             if guard.as_ref().is_none_or(Client::is_closed) {
-                match Client::connect(&self.url, NoTls) {
+                match connect(&self.url) {
                     Ok(c) => *guard = Some(c),
-                    Err(e) => return vec![Err(pg_error(e)); records.len()],
+                    Err(e) => return vec![Err(e); records.len()],
                 }
             }
             match guard.as_mut() {
@@ -411,6 +457,40 @@ mod tests {
         }
     }
 
+    #[test]
+    fn sslmode_as_lib_pq_reads_it() {
+        assert_eq!(sslmode("postgres://u@h/db"), "require");
+        assert_eq!(sslmode("postgres://u@h/db?sslmode=disable"), "disable");
+        assert_eq!(
+            sslmode("postgres://u@h/db?connect_timeout=5&sslmode=verify-full"),
+            "verify-full"
+        );
+        assert_eq!(sslmode("host=h user=u dbname=certs"), "require");
+        assert_eq!(sslmode("host=h sslmode='disable' user=u"), "disable");
+        assert_eq!(
+            sslmode_or("postgres://u@h/db", Some("disable".into())),
+            "disable"
+        );
+        assert_eq!(
+            sslmode_or("postgres://u@h/db?sslmode=require", Some("disable".into())),
+            "require"
+        );
+        let e = connect("postgres://u@127.0.0.1:1/db").err().unwrap();
+        assert!(
+            e.message()
+                .starts_with("TLS to PostgreSQL (sslmode=require"),
+            "{e}"
+        );
+        let e = connect("postgres://u@127.0.0.1:1/db?sslmode=prefer")
+            .err()
+            .unwrap();
+        assert!(
+            e.message()
+                .starts_with("pq: unsupported sslmode \"prefer\""),
+            "{e}"
+        );
+    }
+
     /// As on SQLite: a batch of inserts goes in one statement, and a
     /// duplicate among them (of a stored row, or of another row of the
     /// batch) fails alone with PostgreSQL's error for a duplicate.
@@ -435,7 +515,7 @@ mod tests {
         let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
         let db = std::sync::Arc::new(
             Postgres::open(
-                &format!("{base}/cfssl_batch_unit"),
+                &format!("{base}/cfssl_batch_unit?sslmode=disable"),
                 &mut cfssl_core::log::NoLog,
             )
             .unwrap(),
