@@ -12,7 +12,8 @@
 # when missing) as an unprivileged user (`postgres` when run as root, else
 # the caller), on a free loopback port, trust authentication for loopback
 # only, with the data in a fresh temporary folder. Nothing else of the
-# machine is touched.
+# machine is touched. With CFSSL_PG_TLS_CERT and CFSSL_PG_TLS_KEY set to a
+# PEM certificate and key, `start` turns TLS on with them.
 set -euo pipefail
 
 die() { printf 'pg-cluster: %s\n' "$*" >&2; exit 1; }
@@ -38,11 +39,17 @@ start)
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     "${as_user[@]}" "$bindir/initdb" -D "$dir/data" -U cfssl --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    opts="-h 127.0.0.1 -p $port -k $dir -c fsync=off"
+    if [[ -n ${CFSSL_PG_TLS_CERT:-} ]]; then
+        install -m 0600 -o "$owner" "$CFSSL_PG_TLS_CERT" "$dir/server.crt"
+        install -m 0600 -o "$owner" "${CFSSL_PG_TLS_KEY:?CFSSL_PG_TLS_KEY goes with CFSSL_PG_TLS_CERT}" "$dir/server.key"
+        opts="$opts -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+    fi
+    printf '%s\n' "$opts" >"$dir/opts"
     "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null ||
+        -o "$opts" start >/dev/null ||
         { cat "$dir/server.log" >&2; die "pg_ctl start failed"; }
     "${as_user[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U cfssl certdb_test
-    printf '%s\n' "$port" >"$dir/port"
     printf 'export CFSSL_TEST_PG_URL=%q\n' "postgres://cfssl@127.0.0.1:$port/certdb_test"
     printf 'export CFSSL_TEST_PG_DIR=%q\n' "$dir"
     ;;
@@ -59,10 +66,9 @@ pause)
     ;;
 resume)
     dir=${CFSSL_TEST_PG_DIR:-}
-    [[ -n $dir && -f $dir/port ]] || die "CFSSL_TEST_PG_DIR names no cluster"
-    port=$(cat "$dir/port")
+    [[ -n $dir && -f $dir/opts ]] || die "CFSSL_TEST_PG_DIR names no cluster"
     "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null ||
+        -o "$(cat "$dir/opts")" start >/dev/null ||
         { cat "$dir/server.log" >&2; die "pg_ctl start failed"; }
     ;;
 *)

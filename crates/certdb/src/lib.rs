@@ -37,6 +37,7 @@ mod batch;
 mod config;
 mod gotime;
 mod pg;
+mod pg_tls;
 mod record;
 mod schema;
 mod sqlite;

@@ -40,50 +40,19 @@ fn pg_error(e: postgres::Error) -> Error {
     db_error(text)
 }
 
-/// lib/pq's `sslmode` of a data source (a `postgres://` URL or
-/// `key=value` pairs); when it has none, `PGSSLMODE` from the environment,
-/// else `require`, as lib/pq reads them.
-fn sslmode(data_source: &str) -> String {
-    sslmode_or(data_source, std::env::var("PGSSLMODE").ok())
-}
-
-fn sslmode_or(data_source: &str, env: Option<String>) -> String {
-    let pairs: Vec<(String, String)> = match data_source.split_once('?') {
-        Some((_, query)) if data_source.contains("://") => query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        _ if data_source.contains("://") => Vec::new(),
-        _ => data_source
-            .split_whitespace()
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect(),
-    };
-    pairs
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == "sslmode")
-        .map(|(_, v)| v)
-        .or(env.filter(|m| !m.is_empty()))
-        .unwrap_or_else(|| "require".to_string())
-}
-
-/// Connects without TLS, which this build has no client for: only when
-/// the data source says `sslmode=disable`. lib/pq (cfssl's driver)
-/// encrypts by default, so a data source that does not say so must not
-/// silently go out in clear text.
+/// Connects as lib/pq would (see [`crate::pg_tls`]): in clear text only
+/// for `sslmode=disable`, else over TLS with lib/pq's checks.
 fn connect(data_source: &str) -> Result<Client> {
-    match sslmode(data_source).as_str() {
-        "disable" => Client::connect(data_source, NoTls).map_err(pg_error),
-        mode @ ("require" | "verify-ca" | "verify-full") => Err(db_error(format!(
-            "TLS to PostgreSQL (sslmode={mode}, lib/pq's default when none is given) is not supported by cfssl-rs yet; add sslmode=disable to data_source to connect without TLS on a trusted network"
-        ))),
-        other => Err(db_error(format!(
-            "pq: unsupported sslmode {other:?}; only \"require\" (default), \"verify-full\", \"verify-ca\", and \"disable\" supported"
-        ))),
+    let p = crate::pg_tls::parse(data_source, std::env::var("PGSSLMODE").ok()).map_err(db_error)?;
+    if p.mode == "disable" {
+        return Client::connect(&p.data_source, NoTls).map_err(pg_error);
     }
+    let config = crate::pg_tls::client_config(&p).map_err(db_error)?;
+    Client::connect(
+        &p.data_source,
+        tokio_postgres_rustls::MakeRustlsConnect::new(config),
+    )
+    .map_err(pg_error)
 }
 
 /// The advisory lock that serialises schema changes ("cfssl-db" in
@@ -455,40 +424,6 @@ mod tests {
             sans: b"{}".to_vec(),
             common_name: None,
         }
-    }
-
-    #[test]
-    fn sslmode_as_lib_pq_reads_it() {
-        assert_eq!(sslmode("postgres://u@h/db"), "require");
-        assert_eq!(sslmode("postgres://u@h/db?sslmode=disable"), "disable");
-        assert_eq!(
-            sslmode("postgres://u@h/db?connect_timeout=5&sslmode=verify-full"),
-            "verify-full"
-        );
-        assert_eq!(sslmode("host=h user=u dbname=certs"), "require");
-        assert_eq!(sslmode("host=h sslmode='disable' user=u"), "disable");
-        assert_eq!(
-            sslmode_or("postgres://u@h/db", Some("disable".into())),
-            "disable"
-        );
-        assert_eq!(
-            sslmode_or("postgres://u@h/db?sslmode=require", Some("disable".into())),
-            "require"
-        );
-        let e = connect("postgres://u@127.0.0.1:1/db").err().unwrap();
-        assert!(
-            e.message()
-                .starts_with("TLS to PostgreSQL (sslmode=require"),
-            "{e}"
-        );
-        let e = connect("postgres://u@127.0.0.1:1/db?sslmode=prefer")
-            .err()
-            .unwrap();
-        assert!(
-            e.message()
-                .starts_with("pq: unsupported sslmode \"prefer\""),
-            "{e}"
-        );
     }
 
     /// As on SQLite: a batch of inserts goes in one statement, and a

@@ -754,6 +754,20 @@ fn pg_database(name: &str) -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// Whether the PostgreSQL tests can run (`CFSSL_TEST_PG_URL`, which CI
+/// always sets); a test that starts its own cluster skips without it.
+fn pg_available() -> bool {
+    if std::env::var_os("CFSSL_TEST_PG_URL").is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI needs PostgreSQL: .ci/run starts scripts/pg-cluster.sh"
+    );
+    eprintln!("skipped: no CFSSL_TEST_PG_URL (eval \"$(scripts/pg-cluster.sh start)\")");
+    false
+}
+
 /// One SQL command through `psql` (not our code); its unaligned output.
 fn psql(url: &str, sql: &str) -> String {
     let out = Command::new("psql")
@@ -1454,16 +1468,26 @@ struct Cluster {
 
 impl Cluster {
     fn script(cmd: &str, dir: &str) -> Output {
+        Self::script_with(cmd, dir, &[])
+    }
+
+    fn script_with(cmd: &str, dir: &str, env: &[(&str, &Path)]) -> Output {
         Command::new("bash")
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster.sh"))
             .arg(cmd)
             .env("CFSSL_TEST_PG_DIR", dir)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .output()
             .unwrap()
     }
 
     fn start() -> Self {
-        let out = Self::script("start", "");
+        Self::start_with(&[])
+    }
+
+    /// With `CFSSL_PG_TLS_CERT` and `CFSSL_PG_TLS_KEY` for a TLS server.
+    fn start_with(env: &[(&str, &Path)]) -> Self {
+        let out = Self::script_with("start", "", env);
         assert!(
             out.status.success(),
             "{}",
@@ -1504,7 +1528,7 @@ impl Drop for Cluster {
 /// signs again. Only what was answered 200 is stored.
 #[test]
 fn serve_outlives_postgres_going_away() {
-    if pg_database("cfssl_unused_probe").is_none() {
+    if !pg_available() {
         return;
     }
     let cluster = Cluster::start();
@@ -1654,5 +1678,82 @@ fn reference_revokes_from_our_rows(reference: &Path, dir: &Path, serial: &str) {
     assert!(
         ocsp.contains("Revocation Reason: keyCompromise (0x1)"),
         "{ocsp}"
+    );
+}
+
+/// TLS to PostgreSQL as cfssl's lib/pq makes it, against a cluster serving
+/// the fixtures' TLS certificate (127.0.0.1, from the fixtures' CA):
+/// `require` encrypts without checking; `verify-full` with the right
+/// `sslrootcert` signs, with another CA's it is refused (so the check is
+/// made, over TLS); an `sslmode` lib/pq does not know gets lib/pq's error.
+#[test]
+fn postgres_over_tls_as_lib_pq() {
+    if !pg_available() {
+        return;
+    }
+    let server = fixtures().join("server");
+    let cluster = Cluster::start_with(&[
+        ("CFSSL_PG_TLS_CERT", &server.join("tls-server.pem")),
+        ("CFSSL_PG_TLS_KEY", &server.join("tls-server-key.pem")),
+    ]);
+    assert_eq!(psql(&cluster.url, "SHOW ssl").trim(), "on");
+    let dir = scratch("unused");
+    std::fs::copy(
+        server.join("client-ca.pem"),
+        dir.path().join("other-ca.pem"),
+    )
+    .unwrap();
+    let url = cluster.url.clone();
+    let sign_with = |query: &str| {
+        std::fs::write(
+            dir.path().join("db.json"),
+            format!(r#"{{"driver":"postgres","data_source":"{url}{query}"}}"#),
+        )
+        .unwrap();
+        run(
+            &ours(),
+            dir.path(),
+            &[
+                "sign",
+                "-db-config",
+                "db.json",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "leaf-p256.csr",
+            ],
+        )
+    };
+    for query in [
+        "",
+        "?sslmode=require",
+        "?sslmode=verify-full&sslrootcert=ca.pem",
+        "?sslmode=verify-ca&sslrootcert=ca.pem",
+    ] {
+        let out = sign_with(query);
+        assert!(
+            out.status.success(),
+            "{query}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = sign_with("?sslmode=verify-full&sslrootcert=other-ca.pem");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains(r#"{"code":11000,"message":"error performing TLS handshake: invalid peer certificate: UnknownIssuer"}"#),
+        "{stderr}"
+    );
+    let out = sign_with("?sslmode=allow");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(r#"pq: unsupported sslmode \"allow\""#),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        psql(&cluster.url, "SELECT count(*) FROM certificates").trim(),
+        "4"
     );
 }
