@@ -251,7 +251,10 @@ impl CertificateRequest {
         }
         let mut extra = Vec::new();
         if let Some(ca) = &self.ca {
-            let path = if ca.path_length == 0 && !ca.path_len_zero {
+            // cfssl 1.6.5's BasicConstraints has `default:-1` on the path
+            // length: -1 (no limit, as a certificate without one reads) is
+            // left out, not written as INTEGER -1.
+            let path = if (ca.path_length == 0 && !ca.path_len_zero) || ca.path_length < 0 {
                 None
             } else {
                 Some(ca.path_length)
@@ -581,6 +584,16 @@ mod tests {
             msg(r#"{"CN":5}"#),
             "json: cannot unmarshal number into Go struct field CertificateRequest.CN of type string"
         );
+    }
+
+    /// As cfssl 1.6.5's `gencsr -key -cert` of a CA without a path length
+    /// (differential case `gencsr_from_cert`): `30 03 01 01 ff`, no
+    /// INTEGER -1.
+    #[test]
+    fn a_negative_path_length_is_left_out() {
+        let r = CertificateRequest::from_json(br#"{"CN":"x","ca":{"pathlen":-1}}"#).unwrap();
+        let e = r.csr_extensions().unwrap();
+        assert_eq!(e[0].value, [0x30, 3, 1, 1, 0xff]);
     }
 
     #[test]
