@@ -13,6 +13,8 @@ pub(crate) mod oids {
     pub(crate) const CRL_DP: &str = "2.5.29.31";
     pub(crate) const POLICIES: &str = "2.5.29.32";
     pub(crate) const AKI: &str = "2.5.29.35";
+    pub(crate) const CRL_NUMBER: &str = "2.5.29.20";
+    pub(crate) const CRL_REASON: &str = "2.5.29.21";
     pub(crate) const EKU: &str = "2.5.29.37";
     pub(crate) const AIA: &str = "1.3.6.1.5.5.7.1.1";
     pub(crate) const OCSP_NO_CHECK: &str = "1.3.6.1.5.5.7.48.1.5";

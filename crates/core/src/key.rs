@@ -421,16 +421,45 @@ impl PrivateKey {
         }
     }
 
+    /// The AlgorithmIdentifier Go's `x509` picks for this key when nothing
+    /// else chooses (`signingParamsForPublicKey`: RSA always SHA-256), as in
+    /// `CreateCRL`; the pair of [`Self::sign_go`].
+    pub fn go_signature_algorithm(&self) -> Vec<u8> {
+        match self.go_sig_scheme() {
+            (oid, true) => der::seq(&[&der::oid_str(oid), &der::null()]),
+            (oid, false) => der::seq(&[&der::oid_str(oid)]),
+        }
+    }
+
+    fn go_sig_scheme(&self) -> (&'static str, bool) {
+        match self.spec() {
+            KeySpec::Rsa(_) => (oids::SHA256_WITH_RSA, true),
+            _ => self.sig_scheme(),
+        }
+    }
+
+    /// Signs `msg` with the algorithm of [`Self::go_signature_algorithm`].
+    ///
+    /// # Errors
+    /// Code 1000 if the crypto library fails to sign.
+    pub fn sign_go(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        self.sign_scheme(self.go_sig_scheme().0, msg)
+    }
+
     /// Signs `msg` with the algorithm of [`Self::signature_algorithm`].
     ///
     /// # Errors
     /// Code 1000 if the crypto library fails to sign.
     pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        self.sign_scheme(self.sig_scheme().0, msg)
+    }
+
+    fn sign_scheme(&self, scheme: &str, msg: &[u8]) -> Result<Vec<u8>> {
         let fail = || Error::coded(Code::CertificateUnknown, "signing failed");
         let rng = SystemRandom::new();
         match &self.inner {
             Inner::Rsa { pair, .. } => {
-                let alg: &'static dyn signature::RsaEncoding = match self.sig_scheme().0 {
+                let alg: &'static dyn signature::RsaEncoding = match scheme {
                     oids::SHA512_WITH_RSA => &signature::RSA_PKCS1_SHA512,
                     oids::SHA384_WITH_RSA => &signature::RSA_PKCS1_SHA384,
                     _ => &signature::RSA_PKCS1_SHA256,

@@ -37,6 +37,7 @@ pub mod auth;
 pub mod cert;
 pub mod certinfo;
 pub mod config;
+pub mod crl;
 pub mod csr;
 mod der;
 pub mod duration;

@@ -9,6 +9,7 @@ use crate::log::Level;
 
 mod certdb;
 mod certinfo;
+mod crl;
 mod gencert;
 mod info;
 mod misc;
@@ -64,6 +65,10 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "serve",
         run: serve::serve,
+    },
+    Command {
+        name: "gencrl",
+        run: crl::gencrl,
     },
     Command {
         name: "certdb",
