@@ -66,6 +66,14 @@ pub trait Accessor: Send + Sync + std::fmt::Debug {
     /// 11000 with the database's message.
     fn get_certificate(&self, serial: &str, aki: &str) -> Result<Vec<CertificateRecord>>;
 
+    /// The revoked certificates that have not expired, of every issuer
+    /// (cfssl's `GetRevokedAndUnexpiredCertificates`: `CURRENT_TIMESTAMP <
+    /// expiry AND status = 'revoked'`).
+    ///
+    /// # Errors
+    /// 11000 with the database's message.
+    fn revoked_certificates(&self) -> Result<Vec<CertificateRecord>>;
+
     /// Marks a certificate revoked now with an RFC 5280 reason code
     /// (cfssl's `RevokeCertificate`).
     ///

@@ -162,6 +162,66 @@ impl Postgres {
         })
     }
 
+    /// The rows `filter` (a `WHERE` clause with `$N` parameters) selects.
+    fn select(
+        &self,
+        filter: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<CertificateRecord>> {
+        let extra = if self.has_002 {
+            ", issued_at, not_before, metadata::text, sans::text, common_name"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem{extra} FROM certificates {filter}"
+        );
+        self.with(|c| {
+            let rows = c.query(&sql, args).map_err(pg_error)?;
+            Ok(rows
+                .iter()
+                .map(|row| {
+                    let has = self.has_002;
+                    CertificateRecord {
+                        serial: text(row.get(0)),
+                        aki: text(row.get(1)),
+                        ca_label: text(row.get(2)),
+                        status: text(row.get(3)),
+                        reason: i64::from(row.get::<_, Option<i32>>(4).unwrap_or(0)),
+                        expiry: row
+                            .get::<_, Option<_>>(5)
+                            .unwrap_or_else(crate::gotime::zero),
+                        revoked_at: row
+                            .get::<_, Option<_>>(6)
+                            .unwrap_or_else(crate::gotime::zero),
+                        pem: text(row.get(7)),
+                        issued_at: if has { row.get(8) } else { None },
+                        not_before: if has { row.get(9) } else { None },
+                        metadata: if has {
+                            row.get::<_, Option<String>>(10)
+                                .unwrap_or_default()
+                                .into_bytes()
+                        } else {
+                            Vec::new()
+                        },
+                        sans: if has {
+                            row.get::<_, Option<String>>(11)
+                                .unwrap_or_default()
+                                .into_bytes()
+                        } else {
+                            Vec::new()
+                        },
+                        common_name: if has {
+                            row.get::<_, Option<String>>(12)
+                        } else {
+                            None
+                        },
+                    }
+                })
+                .collect())
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
         let mut guard = self.client.lock().map_err(|_| {
             Error::coded(
@@ -333,60 +393,19 @@ impl Accessor for Postgres {
     }
 
     fn get_certificate(&self, serial: &str, aki: &str) -> Result<Vec<CertificateRecord>> {
-        let extra = if self.has_002 {
-            ", issued_at, not_before, metadata::text, sans::text, common_name"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem{extra} FROM certificates WHERE serial_number = $1 AND authority_key_identifier = $2"
-        );
-        self.with(|c| {
-            let rows = c
-                .query(&sql, &[&serial.as_bytes(), &aki.as_bytes()])
-                .map_err(pg_error)?;
-            Ok(rows
-                .iter()
-                .map(|row| {
-                    let has = self.has_002;
-                    CertificateRecord {
-                        serial: text(row.get(0)),
-                        aki: text(row.get(1)),
-                        ca_label: text(row.get(2)),
-                        status: text(row.get(3)),
-                        reason: i64::from(row.get::<_, Option<i32>>(4).unwrap_or(0)),
-                        expiry: row
-                            .get::<_, Option<_>>(5)
-                            .unwrap_or_else(crate::gotime::zero),
-                        revoked_at: row
-                            .get::<_, Option<_>>(6)
-                            .unwrap_or_else(crate::gotime::zero),
-                        pem: text(row.get(7)),
-                        issued_at: if has { row.get(8) } else { None },
-                        not_before: if has { row.get(9) } else { None },
-                        metadata: if has {
-                            row.get::<_, Option<String>>(10)
-                                .unwrap_or_default()
-                                .into_bytes()
-                        } else {
-                            Vec::new()
-                        },
-                        sans: if has {
-                            row.get::<_, Option<String>>(11)
-                                .unwrap_or_default()
-                                .into_bytes()
-                        } else {
-                            Vec::new()
-                        },
-                        common_name: if has {
-                            row.get::<_, Option<String>>(12)
-                        } else {
-                            None
-                        },
-                    }
-                })
-                .collect())
-        })
+        self.select(
+            "WHERE serial_number = $1 AND authority_key_identifier = $2",
+            &[&serial.as_bytes(), &aki.as_bytes()],
+        )
+    }
+
+    fn revoked_certificates(&self) -> Result<Vec<CertificateRecord>> {
+        // cfssl's GetRevokedAndUnexpiredCertificates; lib/pq sends the
+        // status as bytes.
+        self.select(
+            "WHERE CURRENT_TIMESTAMP < expiry AND status = $1",
+            &[&"revoked".as_bytes()],
+        )
     }
 
     fn revoke_certificate(&self, serial: &str, aki: &str, reason: i64) -> Result<()> {

@@ -171,6 +171,56 @@ impl Sqlite {
         })
     }
 
+    /// The rows `filter` (a `WHERE` clause with `?N` parameters) selects.
+    fn select(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<CertificateRecord>> {
+        let extra = if self.has_002 {
+            ", issued_at, not_before, metadata, sans, common_name"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem{extra} FROM certificates {filter}"
+        );
+        self.with(|c| {
+            let mut st = c.prepare(&sql).map_err(db_error)?;
+            let rows = st
+                .query_map(args, |row| {
+                    let v = |i: usize| row.get_ref(i);
+                    let opt = |i: usize| {
+                        if self.has_002 {
+                            row.get_ref(i).ok()
+                        } else {
+                            None
+                        }
+                    };
+                    Ok(CertificateRecord {
+                        serial: string_of(v(0)?),
+                        aki: string_of(v(1)?),
+                        ca_label: string_of(v(2)?),
+                        status: string_of(v(3)?),
+                        reason: row.get::<_, Option<i64>>(4)?.unwrap_or(0),
+                        expiry: time_of(v(5)?).unwrap_or_else(gotime::zero),
+                        revoked_at: time_of(v(6)?).unwrap_or_else(gotime::zero),
+                        pem: string_of(v(7)?),
+                        issued_at: opt(8).and_then(time_of),
+                        not_before: opt(9).and_then(time_of),
+                        metadata: opt(10).map(bytes_of).unwrap_or_default(),
+                        sans: opt(11).map(bytes_of).unwrap_or_default(),
+                        common_name: opt(12)
+                            .filter(|v| *v != rusqlite::types::ValueRef::Null)
+                            .map(string_of),
+                    })
+                })
+                .map_err(db_error)?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(db_error)
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.conn.lock().map_err(|_| {
             Error::coded(
@@ -271,48 +321,18 @@ impl Accessor for Sqlite {
     }
 
     fn get_certificate(&self, serial: &str, aki: &str) -> Result<Vec<CertificateRecord>> {
-        let extra = if self.has_002 {
-            ", issued_at, not_before, metadata, sans, common_name"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem{extra} FROM certificates WHERE serial_number = ?1 AND authority_key_identifier = ?2"
-        );
-        self.with(|c| {
-            let mut st = c.prepare(&sql).map_err(db_error)?;
-            let rows = st
-                .query_map(params![serial, aki], |row| {
-                    let v = |i: usize| row.get_ref(i);
-                    let opt = |i: usize| {
-                        if self.has_002 {
-                            row.get_ref(i).ok()
-                        } else {
-                            None
-                        }
-                    };
-                    Ok(CertificateRecord {
-                        serial: string_of(v(0)?),
-                        aki: string_of(v(1)?),
-                        ca_label: string_of(v(2)?),
-                        status: string_of(v(3)?),
-                        reason: row.get::<_, Option<i64>>(4)?.unwrap_or(0),
-                        expiry: time_of(v(5)?).unwrap_or_else(gotime::zero),
-                        revoked_at: time_of(v(6)?).unwrap_or_else(gotime::zero),
-                        pem: string_of(v(7)?),
-                        issued_at: opt(8).and_then(time_of),
-                        not_before: opt(9).and_then(time_of),
-                        metadata: opt(10).map(bytes_of).unwrap_or_default(),
-                        sans: opt(11).map(bytes_of).unwrap_or_default(),
-                        common_name: opt(12)
-                            .filter(|v| *v != rusqlite::types::ValueRef::Null)
-                            .map(string_of),
-                    })
-                })
-                .map_err(db_error)?;
-            rows.collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(db_error)
-        })
+        self.select(
+            "WHERE serial_number = ?1 AND authority_key_identifier = ?2",
+            &[&serial, &aki],
+        )
+    }
+
+    fn revoked_certificates(&self) -> Result<Vec<CertificateRecord>> {
+        // cfssl's GetRevokedAndUnexpiredCertificates, text comparison and all.
+        self.select(
+            "WHERE CURRENT_TIMESTAMP < expiry AND status = 'revoked'",
+            &[],
+        )
     }
 
     fn revoke_certificate(&self, serial: &str, aki: &str, reason: i64) -> Result<()> {

@@ -180,3 +180,156 @@ fn gencrl_bad_input_gets_a_clear_error_and_no_list() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), want, "{args:?}");
     }
 }
+
+/// `crl -db-config`: the CRL lists this CA's revoked certificates of the
+/// database, with their reason codes, and none of another issuer's;
+/// `openssl verify -crl_check` refuses the revoked leaf and accepts the
+/// good one.
+#[test]
+fn crl_from_the_database_for_this_ca_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/server");
+    for f in ["ca.pem", "ca-key.pem", "leaf-p256.csr"] {
+        std::fs::copy(server.join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("db.json"),
+        r#"{"driver":"sqlite3","data_source":"certs.db"}"#,
+    )
+    .unwrap();
+    let sign = || {
+        let out = run(
+            dir.path(),
+            &[
+                "sign",
+                "-db-config",
+                "db.json",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "leaf-p256.csr",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["cert"].as_str().unwrap().to_string()
+    };
+    let (revoked, good) = (sign(), sign());
+    std::fs::write(dir.path().join("revoked.pem"), &revoked).unwrap();
+    std::fs::write(dir.path().join("good.pem"), &good).unwrap();
+    let serial_of = |pem: &str| {
+        let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
+        let cert = block.parse_x509().unwrap();
+        cert.tbs_certificate.serial.to_str_radix(10)
+    };
+    let aki = "58b58d6a5e95ac90284316ffa705c918f37acc03";
+    let out = run(
+        dir.path(),
+        &[
+            "revoke",
+            "-db-config",
+            "db.json",
+            "-serial",
+            &serial_of(&revoked),
+            "-aki",
+            aki,
+            "-reason",
+            "keyCompromise",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A revoked row of another CA in the same database.
+    let py = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sqlite3\nc = sqlite3.connect('certs.db')\n\
+             c.execute(\"insert into certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem) values ('777', '00ff', '', 'revoked', 1, '2999-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00', 'x')\")\n\
+             c.commit()",
+        )
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "crl",
+            "-db-config",
+            "db.json",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-expiry",
+            "1h",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("left out 1 revoked certificate(s) of other issuers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verify = openssl_crl(
+        dir.path(),
+        &out.stdout,
+        &["-noout", "-CAfile", "ca.pem", "-verify"],
+    );
+    assert!(String::from_utf8_lossy(&verify.stderr).contains("verify OK"));
+    let text = String::from_utf8(openssl_crl(dir.path(), &out.stdout, &["-noout", "-text"]).stdout)
+        .unwrap();
+    assert_eq!(text.matches("Serial Number:").count(), 1, "{text}");
+    assert!(text.contains("Key Compromise"), "{text}");
+    assert!(!text.contains("Serial Number: 0309"), "{text}");
+    let pem = openssl_crl(dir.path(), &out.stdout, &["-outform", "PEM"]).stdout;
+    std::fs::write(dir.path().join("list.pem"), pem).unwrap();
+    let check = |leaf: &str| {
+        Command::new("openssl")
+            .args([
+                "verify",
+                "-crl_check",
+                "-CAfile",
+                "ca.pem",
+                "-CRLfile",
+                "list.pem",
+                leaf,
+            ])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let bad = check("revoked.pem");
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains("certificate revoked")
+            || String::from_utf8_lossy(&bad.stderr).contains("certificate revoked"),
+        "{bad:?}"
+    );
+    let ok = check("good.pem");
+    assert!(ok.status.success(), "{ok:?}");
+    // A missing flag: an error, not cfssl's empty line and success.
+    let out = run(
+        dir.path(),
+        &["crl", "-db-config", "db.json", "-ca", "ca.pem"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}

@@ -48,6 +48,93 @@ pub(crate) fn gencrl(
     print_line(ctx, &cfssl_core::gobase64::encode(&der))
 }
 
+/// `cfssl crl -db-config F -ca CA -ca-key KEY [-expiry D]`: a CRL of the
+/// revoked, unexpired certificates of the database that this CA issued
+/// (their AKI is the CA's SKI; cfssl lists every issuer's), each with its
+/// reason code when it has one, valid for `-expiry` (a week by default).
+/// A missing flag is an error (cfssl logs it, prints an empty line and
+/// exits 0).
+pub(crate) fn crl(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Result<(), CmdError> {
+    load_config_logged(flags, ctx)?;
+    if !args.is_empty() {
+        return Err(CmdError::Plain(
+            "argument is provided but not defined; please refer to the usage by flag -h".into(),
+        ));
+    }
+    for (flag, what) in [
+        ("ca", "need CA certificate (provide one with -ca)"),
+        ("ca-key", "need CA key (provide one with -ca-key)"),
+        (
+            "db-config",
+            "no Database specified! (provide one with -db-config)",
+        ),
+    ] {
+        if flags.string(flag).is_empty() {
+            return Err(CmdError::Plain(what.into()));
+        }
+    }
+    let db = super::remote::open_db(flags, ctx)?.ok_or_else(|| {
+        CmdError::Plain("no Database specified! (provide one with -db-config)".into())
+    })?;
+    let cert = super::read_bytes(ctx, flags.string("ca")).map_err(CmdError::Plain)?;
+    let key = Zeroizing::new(super::read_bytes(ctx, flags.string("ca-key")).map_err(|e| {
+        CmdError::Cfssl {
+            code: 1001,
+            message: e,
+        }
+    })?);
+    let issuer = Certificate::from_pem(&cert).map_err(core_err)?;
+    let key = PrivateKey::from_pem(&key).map_err(core_err)?;
+    let rows = db.revoked_certificates().map_err(core_err)?;
+    let ski: String = issuer
+        .subject_key_id()
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let (mine, others): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|r| !ski.is_empty() && r.aki.eq_ignore_ascii_case(&ski));
+    if !others.is_empty() {
+        ctx.info(&format!(
+            "left out {} revoked certificate(s) of other issuers (AKI not {})",
+            others.len(),
+            if ski.is_empty() {
+                "known: the CA has no SKI"
+            } else {
+                &ski
+            }
+        ));
+    }
+    let mut entries = Vec::with_capacity(mine.len());
+    for r in &mine {
+        let digits = r.serial.strip_prefix('+').unwrap_or(&r.serial);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CmdError::Plain(format!(
+                "the database holds a serial number that is not decimal: {}",
+                cfssl_core::wire::go_string(&r.serial)
+            )));
+        }
+        let entry = cfssl_core::crl::Entry::new(decimal_bytes(digits), r.revoked_at);
+        entries.push(match u8::try_from(r.reason) {
+            Ok(reason) if reason != 0 => entry.with_reason(reason),
+            _ => entry,
+        });
+    }
+    let now = chrono::Utc::now();
+    let lifetime = chrono::Duration::nanoseconds(flags.duration("expiry").as_nanos());
+    let der = cfssl_core::crl::create(
+        &issuer,
+        &key,
+        &entries,
+        now,
+        now + lifetime,
+        &cfssl_core::crl::number_for(now),
+    )
+    .map_err(core_err)?;
+    print_line(ctx, &cfssl_core::gobase64::encode(&der))
+}
+
 /// The entries of a serial list: one decimal serial a line, blank lines
 /// skipped, every one revoked `now`.
 fn serial_list(

@@ -71,6 +71,10 @@ pub const COMMANDS: &[Command] = &[
         run: crl::gencrl,
     },
     Command {
+        name: "crl",
+        run: crl::crl,
+    },
+    Command {
         name: "certdb",
         run: certdb::certdb,
     },
