@@ -78,7 +78,5 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
 
 /// Go's zero time, which cfssl stores as `revoked_at` until a revocation.
 pub(crate) fn zero() -> DateTime<Utc> {
-    chrono::NaiveDate::from_ymd_opt(1, 1, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(DateTime::<Utc>::MIN_UTC, |d| d.and_utc())
+    cfssl_core::api::go_zero_time()
 }

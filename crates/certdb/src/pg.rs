@@ -229,13 +229,16 @@ impl Postgres {
                 "the database connection was poisoned",
             )
         })?;
-        if guard.as_ref().is_none_or(Client::is_closed) {
-            *guard = Some(connect(&self.url)?);
+        f(self.connected(&mut guard)?)
+    }
+
+    /// The connection in `slot`, made again first when it is gone.
+    fn connected<'a>(&self, slot: &'a mut Option<Client>) -> Result<&'a mut Client> {
+        if slot.as_ref().is_none_or(Client::is_closed) {
+            *slot = Some(connect(&self.url)?);
         }
-        match guard.as_mut() {
-            Some(c) => f(c),
-            None => Err(db_error("no database connection")),
-        }
+        slot.as_mut()
+            .ok_or_else(|| db_error("no database connection"))
     }
 }
 
@@ -378,16 +381,10 @@ fn text(v: Option<Vec<u8>>) -> String {
 impl Accessor for Postgres {
     fn insert_certificate(&self, r: &CertificateRecord) -> Result<()> {
         let cols = crate::columns(self.has_002);
-        self.batch.insert(&self.client, r, |guard, records| {
-            if guard.as_ref().is_none_or(Client::is_closed) {
-                match connect(&self.url) {
-                    Ok(c) => *guard = Some(c),
-                    Err(e) => return vec![Err(e); records.len()],
-                }
-            }
-            match guard.as_mut() {
-                Some(c) => commit_rows(c, cols, records),
-                None => vec![Err(db_error("no database connection")); records.len()],
+        self.batch.insert(&self.client, r, |slot, records| {
+            match self.connected(slot) {
+                Ok(c) => commit_rows(c, cols, records),
+                Err(e) => vec![Err(e); records.len()],
             }
         })
     }
@@ -427,24 +424,6 @@ mod tests {
 
     use super::*;
 
-    fn record(serial: &str) -> CertificateRecord {
-        CertificateRecord {
-            serial: serial.into(),
-            aki: "ab".into(),
-            ca_label: String::new(),
-            status: "good".into(),
-            reason: 0,
-            expiry: crate::gotime::zero(),
-            revoked_at: crate::gotime::zero(),
-            pem: "pem".into(),
-            issued_at: None,
-            not_before: None,
-            metadata: b"{}".to_vec(),
-            sans: b"{}".to_vec(),
-            common_name: None,
-        }
-    }
-
     /// As on SQLite: a batch of inserts goes in one statement, and a
     /// duplicate among them (of a stored row, or of another row of the
     /// batch) fails alone with PostgreSQL's error for a duplicate.
@@ -474,15 +453,20 @@ mod tests {
             )
             .unwrap(),
         );
-        db.insert_certificate(&record("1")).unwrap();
-        let dup = db.insert_certificate(&record("1")).unwrap_err();
+        db.insert_certificate(&CertificateRecord::sample("1"))
+            .unwrap();
+        let dup = db
+            .insert_certificate(&CertificateRecord::sample("1"))
+            .unwrap_err();
         let held = db.client.lock().unwrap();
         let threads: Vec<_> = ["1", "2", "3", "3", "4"]
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
                 let db = db.clone();
-                std::thread::spawn(move || (i, db.insert_certificate(&record(s))))
+                std::thread::spawn(move || {
+                    (i, db.insert_certificate(&CertificateRecord::sample(s)))
+                })
             })
             .collect();
         while db.batch.len() < 5 {

@@ -92,4 +92,24 @@ impl CertificateRecord {
             common_name: Some(req.common_name.clone()).filter(|c| !c.is_empty()),
         }
     }
+
+    /// A row of serial `serial` and AKI `ab`, for the backends' tests.
+    #[cfg(test)]
+    pub(crate) fn sample(serial: &str) -> Self {
+        Self {
+            serial: serial.into(),
+            aki: "ab".into(),
+            ca_label: String::new(),
+            status: "good".into(),
+            reason: 0,
+            expiry: crate::gotime::zero(),
+            revoked_at: crate::gotime::zero(),
+            pem: "pem".into(),
+            issued_at: None,
+            not_before: None,
+            metadata: b"{}".to_vec(),
+            sans: b"{}".to_vec(),
+            common_name: None,
+        }
+    }
 }

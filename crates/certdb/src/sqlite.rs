@@ -354,24 +354,6 @@ mod tests {
 
     use super::*;
 
-    fn record(serial: &str) -> CertificateRecord {
-        CertificateRecord {
-            serial: serial.into(),
-            aki: "ab".into(),
-            ca_label: String::new(),
-            status: "good".into(),
-            reason: 0,
-            expiry: gotime::zero(),
-            revoked_at: gotime::zero(),
-            pem: "pem".into(),
-            issued_at: None,
-            not_before: None,
-            metadata: b"{}".to_vec(),
-            sans: b"{}".to_vec(),
-            common_name: None,
-        }
-    }
-
     /// Inserts queued while the connection is busy are committed in one
     /// batch; a duplicate among them fails alone.
     #[test]
@@ -381,13 +363,16 @@ mod tests {
         let db = std::sync::Arc::new(
             Sqlite::open(path.to_str().unwrap(), &mut cfssl_core::log::NoLog).unwrap(),
         );
-        db.insert_certificate(&record("1")).unwrap();
+        db.insert_certificate(&CertificateRecord::sample("1"))
+            .unwrap();
         let held = db.conn.lock().unwrap();
         let threads: Vec<_> = ["1", "2", "3", "4", "5"]
             .into_iter()
             .map(|s| {
                 let db = db.clone();
-                std::thread::spawn(move || (s, db.insert_certificate(&record(s))))
+                std::thread::spawn(move || {
+                    (s, db.insert_certificate(&CertificateRecord::sample(s)))
+                })
             })
             .collect();
         // All five wait for the connection, queued.

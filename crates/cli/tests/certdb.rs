@@ -21,6 +21,34 @@ fn fixtures() -> PathBuf {
 
 const AKI: &str = "58b58d6a5e95ac90284316ffa705c918f37acc03";
 
+/// `cfssl sign -db-config db.json` of the fixtures' P-256 CSR with the
+/// fixtures' CA.
+const SIGN: [&str; 8] = [
+    "sign",
+    "-db-config",
+    "db.json",
+    "-ca",
+    "ca.pem",
+    "-ca-key",
+    "ca-key.pem",
+    "leaf-p256.csr",
+];
+
+/// The `serve` flags of the fixtures' CA recording into `db.json`.
+const SERVE_DB: [&str; 6] = [
+    "-ca",
+    "ca.pem",
+    "-ca-key",
+    "ca-key.pem",
+    "-db-config",
+    "db.json",
+];
+
+/// Our `serve` with [`SERVE_DB`] in `dir`.
+fn serve_db(dir: &Path) -> support::serve::Serve {
+    support::serve::start_with_args(&ours(), dir, &SERVE_DB.map(String::from)).unwrap()
+}
+
 /// A scratch folder with the signing inputs and a db-config for `db`.
 fn scratch(db: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -211,16 +239,7 @@ fn rows_cfssl_wrote_are_read() {
 #[test]
 fn the_reference_reads_and_writes_our_database() {
     let dir = scratch("certs.db");
-    let sign = [
-        "sign",
-        "-db-config",
-        "db.json",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "leaf-p256.csr",
-    ];
+    let sign = SIGN;
     assert!(run(&ours(), dir.path(), &sign).status.success());
     let serial = python(
         &dir.path().join("certs.db"),
@@ -380,20 +399,7 @@ fn bad_databases_get_cfssl_errors_and_no_certificate() {
             &dir.path().join("other.db"),
             "c.execute('create table t (x)'); c.commit()",
         );
-        let out = run(
-            &ours(),
-            dir.path(),
-            &[
-                "sign",
-                "-db-config",
-                "db.json",
-                "-ca",
-                "ca.pem",
-                "-ca-key",
-                "ca-key.pem",
-                "leaf-p256.csr",
-            ],
-        );
+        let out = run(&ours(), dir.path(), &SIGN);
         assert_eq!(out.status.code(), Some(1));
         assert!(out.stdout.is_empty());
         assert!(
@@ -451,16 +457,7 @@ fn bad_databases_get_cfssl_errors_and_no_certificate() {
 /// -db-config`, on a database that does not exist yet (so that they also
 /// race to create the schema); asserts none failed.
 fn sign_at_once(dir: &Path, procs: usize, each: usize) {
-    let sign = [
-        "sign",
-        "-db-config",
-        "db.json",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "leaf-p256.csr",
-    ];
+    let sign = SIGN;
     let handles: Vec<_> = (0..procs)
         .map(|_| {
             let d = dir.to_path_buf();
@@ -516,20 +513,7 @@ fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> (String, String) 
 #[test]
 fn serve_records_and_looks_up() {
     let dir = scratch("serve.db");
-    let serve = support::serve::start_with_args(
-        &ours(),
-        dir.path(),
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-db-config",
-            "db.json",
-        ]
-        .map(String::from),
-    )
-    .unwrap();
+    let serve = serve_db(dir.path());
     let csr = std::fs::read_to_string(dir.path().join("leaf-p256.csr")).unwrap();
     let body = serde_json::json!({"certificate_request": csr, "label": "srv"}).to_string();
     let (status, answer) = post(serve.addr, "/api/v1/cfssl/sign", &body);
@@ -629,16 +613,7 @@ fn serve_records_and_looks_up() {
 #[test]
 fn revoke_updates_the_row_as_cfssl_does() {
     let dir = scratch("certs.db");
-    let sign = [
-        "sign",
-        "-db-config",
-        "db.json",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "leaf-p256.csr",
-    ];
+    let sign = SIGN;
     assert!(run(&ours(), dir.path(), &sign).status.success());
     let db = dir.path().join("certs.db");
     let serial = python(
@@ -968,14 +943,6 @@ fn try_post(addr: std::net::SocketAddr, path: &str, body: &str) -> Option<(Strin
     Some((head.lines().next()?.to_string(), body.to_string()))
 }
 
-/// The decimal serial number of a certificate in PEM, read with
-/// x509-parser.
-fn serial_of(pem: &str) -> String {
-    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
-    let cert = block.parse_x509().unwrap();
-    cert.tbs_certificate.serial.to_str_radix(10)
-}
-
 /// Starts `serve -db-config db.json` in `dir`, has four clients sign
 /// until at least `min` certificates came back, kills the server with
 /// SIGKILL while they are still signing, and returns the serial of every
@@ -983,15 +950,7 @@ fn serial_of(pem: &str) -> String {
 /// database and signs once more.
 fn sign_through_a_sigkill(dir: &Path, min: usize) -> Vec<String> {
     use std::sync::{Arc, Mutex};
-    let args = [
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-db-config",
-        "db.json",
-    ]
-    .map(String::from);
+    let args = SERVE_DB.map(String::from);
     let csr = std::fs::read_to_string(dir.join("leaf-p256.csr")).unwrap();
     let body = serde_json::json!({"certificate_request": csr}).to_string();
     let mut serve = support::serve::start_with_args(&ours(), dir, &args).unwrap();
@@ -1007,7 +966,7 @@ fn sign_through_a_sigkill(dir: &Path, min: usize) -> Vec<String> {
                     assert_eq!(status, "HTTP/1.1 200 OK", "{answer}");
                     let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
                     let pem = answer["result"]["certificate"].as_str().unwrap();
-                    received.lock().unwrap().push(serial_of(pem));
+                    received.lock().unwrap().push(support::pki::serial_of(pem));
                 }
             })
         })
@@ -1160,16 +1119,7 @@ fn certdb_migrate_on_sqlite() {
         &db,
         &format!("c.executescript({up:?} + {goose:?})\nc.commit()"),
     );
-    let sign = [
-        "sign",
-        "-db-config",
-        "db.json",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "leaf-p256.csr",
-    ];
+    let sign = SIGN;
     assert!(run(&ours(), dir.path(), &sign).status.success());
     let (ok, log) = migrate(dir.path());
     assert!(ok, "{log}");
@@ -1299,17 +1249,7 @@ fn a_read_only_database_gets_an_error_and_no_certificate() {
     mode(&db, 0o444);
     let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
     let mut sign = Command::new(ours());
-    sign.args([
-        "sign",
-        "-db-config",
-        "db.json",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "leaf-p256.csr",
-    ])
-    .current_dir(dir.path());
+    sign.args(SIGN).current_dir(dir.path());
     if root {
         sign.uid(65534).gid(65534);
     }
@@ -1349,20 +1289,7 @@ fn http(addr: std::net::SocketAddr, method: &str, path: &str, body: &str) -> (u1
 #[test]
 fn certadd_answers_and_stores_as_cfssl() {
     let dir = scratch("add.db");
-    let serve = support::serve::start_with_args(
-        &ours(),
-        dir.path(),
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-db-config",
-            "db.json",
-        ]
-        .map(String::from),
-    )
-    .unwrap();
+    let serve = serve_db(dir.path());
     let read = |f: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(fixtures().join("certdb").join(f)).unwrap())
             .unwrap()
@@ -1402,15 +1329,7 @@ fn several_servers_share_one_postgres_database() {
         return;
     };
     let dir = pg_scratch(&url);
-    let args = [
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-db-config",
-        "db.json",
-    ]
-    .map(String::from);
+    let args = SERVE_DB.map(String::from);
     let servers: Vec<_> = (0..3)
         .map(|_| support::serve::start_with_args(&ours(), dir.path(), &args).unwrap())
         .collect();
@@ -1429,7 +1348,7 @@ fn several_servers_share_one_postgres_database() {
                             try_post(addr, "/api/v1/cfssl/sign", &body).expect("an answer");
                         assert_eq!(status, "HTTP/1.1 200 OK", "{answer}");
                         let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
-                        serial_of(answer["result"]["certificate"].as_str().unwrap())
+                        support::pki::serial_of(answer["result"]["certificate"].as_str().unwrap())
                     })
                     .collect::<Vec<_>>()
             })
@@ -1533,20 +1452,7 @@ fn serve_outlives_postgres_going_away() {
     }
     let cluster = Cluster::start();
     let dir = pg_scratch(&cluster.url);
-    let serve = support::serve::start_with_args(
-        &ours(),
-        dir.path(),
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-db-config",
-            "db.json",
-        ]
-        .map(String::from),
-    )
-    .unwrap();
+    let serve = serve_db(dir.path());
     let csr = std::fs::read_to_string(dir.path().join("leaf-p256.csr")).unwrap();
     let body = serde_json::json!({"certificate_request": csr}).to_string();
     let sign = || try_post(serve.addr, "/api/v1/cfssl/sign", &body).unwrap();
@@ -1604,24 +1510,7 @@ fn reference_revokes_from_our_rows(reference: &Path, dir: &Path, serial: &str) {
         "{}",
         String::from_utf8_lossy(&crl.stderr)
     );
-    let der = Command::new("base64")
-        .arg("-d")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(&crl.stdout)?;
-            child.wait_with_output()
-        })
-        .unwrap()
-        .stdout;
-    std::fs::write(dir.join("crl.der"), der).unwrap();
-    let text = Command::new("openssl")
-        .args(["crl", "-inform", "DER", "-in", "crl.der", "-noout", "-text"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let text = support::pki::openssl_crl(dir, &crl.stdout, &["-noout", "-text"]);
     let hex = python(
         &dir.join("certs.db"),
         &format!("print(format({serial}, 'X'))"),
@@ -1710,20 +1599,7 @@ fn postgres_over_tls_as_lib_pq() {
             format!(r#"{{"driver":"postgres","data_source":"{url}{query}"}}"#),
         )
         .unwrap();
-        run(
-            &ours(),
-            dir.path(),
-            &[
-                "sign",
-                "-db-config",
-                "db.json",
-                "-ca",
-                "ca.pem",
-                "-ca-key",
-                "ca-key.pem",
-                "leaf-p256.csr",
-            ],
-        )
+        run(&ours(), dir.path(), &SIGN)
     };
     for query in [
         "",

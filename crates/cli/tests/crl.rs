@@ -5,9 +5,12 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+use support::pki::{openssl_crl, serial_of};
 
 fn ours() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_cfssl"))
@@ -19,27 +22,6 @@ fn fixtures() -> PathBuf {
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(ours())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-/// `openssl crl` with `args` on base64 DER text.
-fn openssl_crl(dir: &Path, b64: &[u8], args: &[&str]) -> Output {
-    let der = {
-        let mut child = Command::new("base64")
-            .arg("-d")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(b64).unwrap();
-        child.wait_with_output().unwrap().stdout
-    };
-    std::fs::write(dir.join("list.der"), der).unwrap();
-    Command::new("openssl")
-        .args(["crl", "-inform", "DER", "-in", "list.der"])
         .args(args)
         .current_dir(dir)
         .output()
@@ -222,11 +204,6 @@ fn crl_from_the_database_for_this_ca_only() {
     let (revoked, good) = (sign(), sign());
     std::fs::write(dir.path().join("revoked.pem"), &revoked).unwrap();
     std::fs::write(dir.path().join("good.pem"), &good).unwrap();
-    let serial_of = |pem: &str| {
-        let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
-        let cert = block.parse_x509().unwrap();
-        cert.tbs_certificate.serial.to_str_radix(10)
-    };
     let aki = "58b58d6a5e95ac90284316ffa705c918f37acc03";
     let out = run(
         dir.path(),

@@ -845,8 +845,9 @@ impl GoTime {
     }
 }
 
-/// Go's zero `time.Time`, 0001-01-01 00:00:00 UTC.
-fn go_zero_time() -> chrono::DateTime<chrono::Utc> {
+/// Go's zero `time.Time`, 0001-01-01 00:00:00 UTC (what cfssl stores for
+/// a time never set, such as a good certificate's `revoked_at`).
+pub fn go_zero_time() -> chrono::DateTime<chrono::Utc> {
     // Year 1 is within chrono's range: the fallback is never taken.
     chrono::NaiveDate::from_ymd_opt(1, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))

@@ -135,15 +135,6 @@ pub(crate) fn oid(arcs: &[u64]) -> Option<Vec<u8>> {
     }
 }
 
-/// Content octets of an OID.
-#[cfg(test)]
-pub(crate) fn oid_content(arcs: &[u64]) -> Option<Vec<u8>> {
-    // Most arcs take one or two bytes.
-    let mut out = Vec::with_capacity(arcs.len() * 2);
-    push_oid_content(&mut out, arcs)?;
-    Some(out)
-}
-
 /// Appends the content octets of an OID to `out`.
 fn push_oid_content(out: &mut Vec<u8>, arcs: &[u64]) -> Option<()> {
     if arcs.len() < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39) {
@@ -337,7 +328,8 @@ mod tests {
             &[1, 3, 6, 1, 4, 1, 311, 21, 20],
             &[2, 1, u64::from(u32::MAX), 1 << 40],
         ] {
-            let content = oid_content(arcs).expect("valid arcs");
+            let mut content = Vec::new();
+            push_oid_content(&mut content, arcs).expect("valid arcs");
             let want = arcs
                 .iter()
                 .map(u64::to_string)

@@ -108,14 +108,13 @@ pub(crate) fn crl(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Resu
     }
     let mut entries = Vec::with_capacity(mine.len());
     for r in &mine {
-        let digits = r.serial.strip_prefix('+').unwrap_or(&r.serial);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let Some(serial) = decimal_serial(&r.serial) else {
             return Err(CmdError::Plain(format!(
                 "the database holds a serial number that is not decimal: {}",
                 cfssl_core::wire::go_string(&r.serial)
             )));
-        }
-        let entry = cfssl_core::crl::Entry::new(decimal_bytes(digits), r.revoked_at);
+        };
+        let entry = cfssl_core::crl::Entry::new(serial, r.revoked_at);
         entries.push(match u8::try_from(r.reason) {
             Ok(reason) if reason != 0 => entry.with_reason(reason),
             _ => entry,
@@ -147,17 +146,24 @@ fn serial_list(
         if line.trim().is_empty() {
             continue;
         }
-        let digits = line.strip_prefix('+').unwrap_or(line);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let Some(serial) = decimal_serial(line) else {
             return Err(format!(
                 "line {} of the serial list is not a decimal serial number: {}",
                 n + 1,
                 cfssl_core::wire::go_string(line)
             ));
-        }
-        out.push(cfssl_core::crl::Entry::new(decimal_bytes(digits), now));
+        };
+        out.push(cfssl_core::crl::Entry::new(serial, now));
     }
     Ok(out)
+}
+
+/// A serial number in decimal (an optional `+`, then digits only) as
+/// big-endian bytes.
+fn decimal_serial(s: &str) -> Option<Vec<u8>> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| decimal_bytes(digits))
 }
 
 /// Big-endian bytes of a decimal number.
