@@ -44,7 +44,7 @@ mod sqlite;
 
 pub use config::DbConfig;
 pub use gotime::{format as format_time, parse as parse_time};
-pub use record::CertificateRecord;
+pub use record::{CertificateRecord, OcspRecord};
 pub use schema::Migration;
 
 use cfssl_core::log::Log;
@@ -80,6 +80,37 @@ pub trait Accessor: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// 11000 with the database's message, 11200 when no row matched.
     fn revoke_certificate(&self, serial: &str, aki: &str, reason: i64) -> Result<()>;
+
+    /// The certificates that have not expired, of every issuer (cfssl's
+    /// `GetUnexpiredCertificates`: `CURRENT_TIMESTAMP < expiry`).
+    ///
+    /// # Errors
+    /// 11000 with the database's message.
+    fn unexpired_certificates(&self) -> Result<Vec<CertificateRecord>>;
+
+    /// Stores OCSP responses, each replacing the row of its serial and AKI
+    /// or added when there is none (cfssl's `UpsertOCSP`, there one
+    /// statement pair per row), all in one transaction: either every row is
+    /// stored or none.
+    ///
+    /// # Errors
+    /// 11000 with the database's message (on PostgreSQL also when a row
+    /// names no certificate of `certificates`: its foreign key).
+    fn upsert_ocsp(&self, records: &[OcspRecord]) -> Result<()>;
+
+    /// The OCSP responses that have not expired (cfssl's
+    /// `GetUnexpiredOCSPs`: `CURRENT_TIMESTAMP < expiry`).
+    ///
+    /// # Errors
+    /// 11000 with the database's message.
+    fn unexpired_ocsp(&self) -> Result<Vec<OcspRecord>>;
+
+    /// The OCSP rows of a serial (decimal) and an AKI (lowercase hex),
+    /// exact matches as cfssl's `GetOCSP`, expired ones included.
+    ///
+    /// # Errors
+    /// 11000 with the database's message.
+    fn get_ocsp(&self, serial: &str, aki: &str) -> Result<Vec<OcspRecord>>;
 }
 
 /// Opens the database a db-config names.

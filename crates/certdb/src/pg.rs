@@ -18,7 +18,7 @@ use cfssl_core::{Code, Error, Result};
 use postgres::{Client, GenericClient, NoTls};
 
 use crate::schema::{Migration, up};
-use crate::{Accessor, CertificateRecord, db_error};
+use crate::{Accessor, CertificateRecord, OcspRecord, db_error};
 
 const SCHEMA_001: &str = include_str!("../migrations/pg/001_CreateCertificates.sql");
 const SCHEMA_002: &str = include_str!("../migrations/pg/002_AddMetadataToCertificates.sql");
@@ -414,6 +414,82 @@ impl Accessor for Postgres {
                 )
                 .map_err(pg_error)?;
             crate::one_revoked(n)
+        })
+    }
+
+    fn unexpired_certificates(&self) -> Result<Vec<CertificateRecord>> {
+        self.select("WHERE CURRENT_TIMESTAMP < expiry", &[])
+    }
+
+    fn upsert_ocsp(&self, records: &[OcspRecord]) -> Result<()> {
+        self.with(|c| {
+            let mut tx = c.transaction().map_err(pg_error)?;
+            // Multi-row statements of up to 500 rows (4 parameters each,
+            // far inside PostgreSQL's 65,535).
+            for chunk in records.chunks(500) {
+                let marks: Vec<String> = (0..chunk.len())
+                    .map(|i| {
+                        let b = i * 4;
+                        format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO ocsp_responses (serial_number, authority_key_identifier, body, expiry) VALUES {} \
+                     ON CONFLICT (serial_number, authority_key_identifier) DO UPDATE SET body = EXCLUDED.body, expiry = EXCLUDED.expiry",
+                    marks.join(", ")
+                );
+                let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    Vec::with_capacity(chunk.len() * 4);
+                let keys: Vec<(&[u8], &[u8])> = chunk
+                    .iter()
+                    .map(|r| (r.serial.as_bytes(), r.aki.as_bytes()))
+                    .collect();
+                for (r, (serial, aki)) in chunk.iter().zip(&keys) {
+                    params.push(serial);
+                    params.push(aki);
+                    params.push(&r.body);
+                    params.push(&r.expiry);
+                }
+                tx.execute(&sql, &params).map_err(pg_error)?;
+            }
+            tx.commit().map_err(pg_error)
+        })
+    }
+
+    fn unexpired_ocsp(&self) -> Result<Vec<OcspRecord>> {
+        self.select_ocsp("WHERE CURRENT_TIMESTAMP < expiry", &[])
+    }
+
+    fn get_ocsp(&self, serial: &str, aki: &str) -> Result<Vec<OcspRecord>> {
+        self.select_ocsp(
+            "WHERE serial_number = $1 AND authority_key_identifier = $2",
+            &[&serial.as_bytes(), &aki.as_bytes()],
+        )
+    }
+}
+
+impl Postgres {
+    fn select_ocsp(
+        &self,
+        filter: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<OcspRecord>> {
+        let sql = format!(
+            "SELECT serial_number, authority_key_identifier, body, expiry FROM ocsp_responses {filter}"
+        );
+        self.with(|c| {
+            let rows = c.query(&sql, args).map_err(pg_error)?;
+            Ok(rows
+                .iter()
+                .map(|row| OcspRecord {
+                    serial: text(row.get(0)),
+                    aki: text(row.get(1)),
+                    body: row.get(2),
+                    expiry: row
+                        .get::<_, Option<_>>(3)
+                        .unwrap_or_else(crate::gotime::zero),
+                })
+                .collect())
         })
     }
 }

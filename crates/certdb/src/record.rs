@@ -113,3 +113,31 @@ impl CertificateRecord {
         }
     }
 }
+
+/// One row of `ocsp_responses` (cfssl's `certdb.OCSPRecord`): a signed
+/// response kept for a responder to serve until `expiry`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OcspRecord {
+    /// `serial_number`: the certificate's serial, decimal.
+    pub serial: String,
+    /// `authority_key_identifier`: the certificate's AKI, lowercase hex.
+    pub aki: String,
+    /// `body`: the DER `OCSPResponse`.
+    pub body: Vec<u8>,
+    /// `expiry`: when it stops being served (cfssl's `ocsprefresh` sets
+    /// the refresh time plus its interval).
+    pub expiry: DateTime<Utc>,
+}
+
+impl OcspRecord {
+    /// A row.
+    pub fn new(serial: String, aki: String, body: Vec<u8>, expiry: DateTime<Utc>) -> Self {
+        Self {
+            serial,
+            aki,
+            body,
+            expiry,
+        }
+    }
+}

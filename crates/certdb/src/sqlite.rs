@@ -22,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use crate::gotime;
 use crate::schema::{Migration, up};
-use crate::{Accessor, CertificateRecord, db_error};
+use crate::{Accessor, CertificateRecord, OcspRecord, db_error};
 
 /// An open SQLite certificate database.
 #[derive(Debug)]
@@ -311,6 +311,29 @@ fn commit_rows(
     results
 }
 
+impl Sqlite {
+    fn select_ocsp(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<OcspRecord>> {
+        let sql = format!(
+            "SELECT serial_number, authority_key_identifier, body, expiry FROM ocsp_responses {filter}"
+        );
+        self.with(|c| {
+            let mut st = c.prepare(&sql).map_err(db_error)?;
+            let rows = st
+                .query_map(args, |row| {
+                    Ok(OcspRecord {
+                        serial: string_of(row.get_ref(0)?),
+                        aki: string_of(row.get_ref(1)?),
+                        body: bytes_of(row.get_ref(2)?),
+                        expiry: time_of(row.get_ref(3)?).unwrap_or_else(gotime::zero),
+                    })
+                })
+                .map_err(db_error)?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(db_error)
+        })
+    }
+}
+
 impl Accessor for Sqlite {
     fn insert_certificate(&self, r: &CertificateRecord) -> Result<()> {
         let cols = crate::columns(self.has_002);
@@ -345,6 +368,48 @@ impl Accessor for Sqlite {
                 .map_err(db_error)?;
             crate::one_revoked(n as u64)
         })
+    }
+
+    fn unexpired_certificates(&self) -> Result<Vec<CertificateRecord>> {
+        self.select("WHERE CURRENT_TIMESTAMP < expiry", &[])
+    }
+
+    fn upsert_ocsp(&self, records: &[OcspRecord]) -> Result<()> {
+        let mut conn = self.conn.lock().map_err(|_| {
+            Error::coded(
+                Code::CertStoreUnknown,
+                "the database connection was poisoned",
+            )
+        })?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_error)?;
+        {
+            // The body as a blob (cfssl binds the DER as text; its reader
+            // takes either, and a blob keeps SQLite's length() right).
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO ocsp_responses (serial_number, authority_key_identifier, body, expiry) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (serial_number, authority_key_identifier) DO UPDATE SET body = excluded.body, expiry = excluded.expiry",
+                )
+                .map_err(db_error)?;
+            for r in records {
+                st.execute(params![r.serial, r.aki, r.body, gotime::format(r.expiry)])
+                    .map_err(db_error)?;
+            }
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    fn unexpired_ocsp(&self) -> Result<Vec<OcspRecord>> {
+        self.select_ocsp("WHERE CURRENT_TIMESTAMP < expiry", &[])
+    }
+
+    fn get_ocsp(&self, serial: &str, aki: &str) -> Result<Vec<OcspRecord>> {
+        self.select_ocsp(
+            "WHERE serial_number = ?1 AND authority_key_identifier = ?2",
+            &[&serial, &aki],
+        )
     }
 }
 

@@ -213,11 +213,25 @@ fn cases() -> Vec<Case> {
             &["need DB config file (provide with -db-config)"],
         ),
         fail(
-            "1400/7400/8100/8200 come from commands this build does not have (ocspsign)",
+            "ocspsign without a certificate to answer for",
             Cfssl,
             &["ocspsign", "-ca", "ca.pem"],
             1,
-            &["Command ocspsign is not defined."],
+            &["open : no such file or directory"],
+        ),
+        fail(
+            "8100 ocspsign for a certificate of another issuer",
+            Cfssl,
+            &["ocspsign", "-ca", "ca.pem", "-responder", "ca.pem", "-responder-key", "ca-key.pem", "-cert", "other-issuer-leaf.pem"],
+            1,
+            &[r#"{"code":8100,"message":"Certificate not issued by this issuer"}"#],
+        ),
+        fail(
+            "8200 ocspsign with a status that is not one",
+            Cfssl,
+            &["ocspsign", "-ca", "ca.pem", "-responder", "ca.pem", "-responder-key", "ca-key.pem", "-cert", "ca.pem", "-status", "valid"],
+            1,
+            &[r#"{"code":8200,"message":"Invalid revocation status"}"#],
         ),
         fail(
             "2000 -config without -ca",

@@ -181,6 +181,96 @@ impl Certificate {
         }
     }
 
+    /// KeyUsage bits as Go numbers them (bit `i` of the BIT STRING is
+    /// `1 << i`: digitalSignature 1, keyCertSign 32, cRLSign 64), `None`
+    /// without the extension.
+    pub fn key_usage(&self) -> Option<u16> {
+        let e = self.ext(oids::KEY_USAGE)?;
+        let t = der::read_one(&e.value).filter(|t| t.tag == tag::BIT_STRING)?;
+        let bits = t.content.get(1..)?;
+        let mut usage = 0u16;
+        for i in 0..9u16 {
+            let byte = bits.get(usize::from(i / 8)).copied().unwrap_or(0);
+            if byte & (0x80 >> (i % 8)) != 0 {
+                usage |= 1 << i;
+            }
+        }
+        Some(usage)
+    }
+
+    /// The ExtendedKeyUsage OIDs (dotted), empty without the extension.
+    pub fn ext_key_usages(&self) -> Vec<String> {
+        self.ext(oids::EKU)
+            .and_then(|e| der::read_one(&e.value))
+            .and_then(|t| der::read_all(t.content))
+            .map(|list| {
+                list.iter()
+                    .filter(|t| t.tag == tag::OID)
+                    .filter_map(|t| der::oid_to_string(t.content))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Checks that `parent` signed this certificate, as Go's
+    /// `CheckSignatureFrom`: the parent must be a CA (basicConstraints
+    /// `cA`, or a v1 certificate) whose key usage, if it has one, allows
+    /// certificate signing, and its key must verify the signature (SHA-1
+    /// signatures refused, as Go 1.18 and later refuse them).
+    ///
+    /// # Errors
+    /// Go's x509 error text.
+    pub fn check_signature_from(&self, parent: &Certificate) -> std::result::Result<(), String> {
+        let v3 = parent.is_v3();
+        let has_bc = parent.ext(oids::BASIC_CONSTRAINTS).is_some();
+        let (is_ca, _, _) = parent.basic_constraints();
+        if (v3 && !has_bc) || (has_bc && !is_ca) || parent.key_usage().is_some_and(|u| u & 32 == 0)
+        {
+            return Err(
+                "x509: invalid signature: parent certificate cannot sign this kind of certificate"
+                    .into(),
+            );
+        }
+        let insecure = match self.sig_alg.as_str() {
+            "1.2.840.113549.1.1.5" => Some("SHA1-RSA"),
+            "1.2.840.10045.4.1" => Some("ECDSA-SHA1"),
+            "1.2.840.113549.1.1.4" => Some("MD5-RSA"),
+            _ => None,
+        };
+        if let Some(name) = insecure {
+            let hint = if name == "MD5-RSA" {
+                ""
+            } else {
+                " (temporarily override with GODEBUG=x509sha1=1)"
+            };
+            return Err(format!(
+                "x509: cannot verify signature: insecure algorithm {name}{hint}"
+            ));
+        }
+        let (tbs, sig) = self
+            .tbs_and_signature()
+            .ok_or_else(|| "x509: malformed certificate".to_string())?;
+        crate::key::verify(&parent.spki, &self.sig_alg, tbs, sig)
+    }
+
+    fn is_v3(&self) -> bool {
+        (|| {
+            let top = der::read_one(&self.raw)?;
+            let tbs = der::read(top.content)?.0;
+            let first = der::read(tbs.content)?.0;
+            (first.tag == 0xa0).then(|| der::read_one(first.content))?
+        })()
+        .is_some_and(|v| v.content == [2])
+    }
+
+    /// The raw TBSCertificate and the signature's bytes.
+    fn tbs_and_signature(&self) -> Option<(&[u8], &[u8])> {
+        let top = der::read_one(&self.raw)?;
+        let parts = der::read_all(top.content)?;
+        let sig = parts.get(2).filter(|t| t.tag == tag::BIT_STRING)?;
+        Some((parts.first()?.raw, sig.content.get(1..)?))
+    }
+
     /// The SANs.
     pub fn sans(&self) -> Sans {
         self.ext(oids::SAN)

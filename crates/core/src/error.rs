@@ -59,6 +59,9 @@ pub enum Code {
     ApiClientHttpError = 7400,
     /// 7500: the remote answered `success:false` (its first error message is the message).
     ApiClientServerRequestFailed = 7500,
+    /// 8100: `Certificate not issued by this issuer` (OCSP signing for a
+    /// certificate of another CA).
+    OcspIssuerMismatch = 8100,
     /// 8200: `Invalid revocation status` (a revocation reason or OCSP status
     /// cfssl does not take).
     OcspInvalidStatus = 8200,

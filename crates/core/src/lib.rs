@@ -50,6 +50,7 @@ pub mod initca;
 pub mod key;
 pub mod log;
 pub mod name;
+pub mod ocsp;
 pub mod pemfmt;
 pub mod revocation;
 mod rsagen;

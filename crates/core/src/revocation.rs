@@ -60,9 +60,77 @@ pub fn reason_code(reason: &str) -> Result<i64> {
     }
 }
 
+/// A revocation date as cfssl's `-revoked-at` takes it: `now`, or
+/// `YYYY-MM-DD` (midnight UTC), read as Go's `time.Parse("2006-01-02", s)`.
+///
+/// ```
+/// use cfssl_core::revocation::revoked_at;
+/// let now = chrono::Utc::now();
+/// assert_eq!(revoked_at("2026-11-01", now).unwrap().to_rfc3339(), "2026-11-01T00:00:00+00:00");
+/// assert_eq!(revoked_at("now", now), Ok(now));
+/// assert_eq!(revoked_at("2026-13-01", now).unwrap_err(), r#"parsing time "2026-13-01": month out of range"#);
+/// ```
+///
+/// # Errors
+/// Go's parse error text.
+pub fn revoked_at(
+    s: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<chrono::DateTime<chrono::Utc>, String> {
+    if s == "now" {
+        return Ok(now);
+    }
+    let quoted = crate::wire::go_string;
+    let cannot = |rest: &str, elem: &str| {
+        format!(
+            "parsing time {} as \"2006-01-02\": cannot parse {} as {}",
+            quoted(s),
+            quoted(rest),
+            quoted(elem)
+        )
+    };
+    let digits =
+        |v: &str, n: usize| v.len() >= n && v.as_bytes()[..n].iter().all(u8::is_ascii_digit);
+    let mut rest = s;
+    // "2006": four characters, Go's atoi (a sign allowed).
+    let year: i32 = match rest.get(..4).and_then(|y| {
+        let d = y.strip_prefix(['+', '-']).unwrap_or(y);
+        (!d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| y.parse().ok())
+            .flatten()
+    }) {
+        Some(y) => y,
+        None => return Err(cannot(rest, "2006")),
+    };
+    rest = &rest[4..];
+    let mut fields = [0u32; 2];
+    for (i, elem) in ["01", "02"].into_iter().enumerate() {
+        rest = rest.strip_prefix('-').ok_or_else(|| cannot(rest, "-"))?;
+        if !digits(rest, 2) {
+            return Err(cannot(rest, elem));
+        }
+        fields[i] = rest[..2].parse().unwrap_or(0);
+        rest = &rest[2..];
+        if i == 0 && !(1..=12).contains(&fields[0]) {
+            return Err(format!("parsing time {}: month out of range", quoted(s)));
+        }
+    }
+    if !rest.is_empty() {
+        return Err(format!(
+            "parsing time {}: extra text: {}",
+            quoted(s),
+            quoted(rest)
+        ));
+    }
+    chrono::NaiveDate::from_ymd_opt(year, fields[0], fields[1])
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("parsing time {}: day out of range", quoted(s)))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::reason_code;
+    use super::{reason_code, revoked_at};
 
     #[test]
     fn names_and_numbers() {
@@ -79,6 +147,51 @@ mod tests {
         assert_eq!(
             reason_code("stolen").unwrap_err().to_string(),
             "strconv.Atoi: parsing \"stolen\": invalid syntax"
+        );
+    }
+
+    #[test]
+    fn dates_as_go_parses_them() {
+        let now = chrono::Utc::now();
+        for (input, want) in [
+            (
+                "2026/11/01",
+                r#"parsing time "2026/11/01" as "2006-01-02": cannot parse "/11/01" as "-""#,
+            ),
+            (
+                "26-11-01",
+                r#"parsing time "26-11-01" as "2006-01-02": cannot parse "26-11-01" as "2006""#,
+            ),
+            (
+                "2026-1-01",
+                r#"parsing time "2026-1-01" as "2006-01-02": cannot parse "1-01" as "01""#,
+            ),
+            (
+                "2026-02-30",
+                r#"parsing time "2026-02-30": day out of range"#,
+            ),
+            (
+                "2026-11-00",
+                r#"parsing time "2026-11-00": day out of range"#,
+            ),
+            (
+                "2026-11-01T00",
+                r#"parsing time "2026-11-01T00": extra text: "T00""#,
+            ),
+            (
+                "2026-11-32x",
+                r#"parsing time "2026-11-32x": extra text: "x""#,
+            ),
+            (
+                "",
+                r#"parsing time "" as "2006-01-02": cannot parse "" as "2006""#,
+            ),
+        ] {
+            assert_eq!(revoked_at(input, now).unwrap_err(), want, "{input}");
+        }
+        assert_eq!(
+            revoked_at("2024-02-29", now).unwrap().to_rfc3339(),
+            "2024-02-29T00:00:00+00:00"
         );
     }
 }

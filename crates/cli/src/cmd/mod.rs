@@ -13,14 +13,15 @@ mod crl;
 mod gencert;
 mod info;
 mod misc;
+mod ocsp;
 mod remote;
 mod revoke;
 mod serve;
 mod sign;
 
 /// The commands this build implements, in the order the top usage lists
-/// them. cfssl's other commands (`bundle`, `gencrl`, `crl`,
-/// `revoke`, `ocsp*`, `scan`) are not listed until they work.
+/// them. cfssl's other commands (`bundle`, `ocspserve`, `scan`) are not
+/// listed until they work.
 pub const COMMANDS: &[Command] = &[
     Command {
         name: "sign",
@@ -77,6 +78,18 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "certdb",
         run: certdb::certdb,
+    },
+    Command {
+        name: "ocspsign",
+        run: ocsp::ocspsign,
+    },
+    Command {
+        name: "ocsprefresh",
+        run: ocsp::ocsprefresh,
+    },
+    Command {
+        name: "ocspdump",
+        run: ocsp::ocspdump,
     },
 ];
 

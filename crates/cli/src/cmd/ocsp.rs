@@ -1,0 +1,247 @@
+//! `ocspsign`, `ocsprefresh` and `ocspdump`: OCSP responses signed for a
+//! CA's certificates, one at a time or for the whole certificate database
+//! (mirrors cfssl's `cli/ocspsign`, `cli/ocsprefresh`, `cli/ocspdump`; the
+//! responses themselves are `cfssl_core::ocsp`).
+
+use cfssl_certdb::OcspRecord;
+use cfssl_core::cert::Certificate;
+use cfssl_core::key::{PrivateKey, Zeroizing};
+use cfssl_core::ocsp::{self, CertStatus, SignRequest, Signer};
+
+use super::{core_err, load_config_logged, print_line, read_bytes, read_file};
+use crate::dispatch::{CmdError, Ctx};
+use crate::flags::Flags;
+
+/// How cfssl logs an error: coded ones as their JSON.
+fn shown(e: &CmdError) -> String {
+    e.to_string()
+}
+
+/// Refuses arguments after the flags: Go's flag parsing stops at the first
+/// one, so in cfssl `ocspsign -cert c.pem x -status revoked` signs a *good*
+/// response without a word.
+fn no_arguments(args: &[String]) -> Result<(), CmdError> {
+    match args.first() {
+        None => Ok(()),
+        Some(first) => Err(CmdError::Plain(format!(
+            "argument {} is provided but not defined (flags go before arguments); please refer to the usage by flag -h",
+            cfssl_core::wire::go_string(first)
+        ))),
+    }
+}
+
+/// cfssl's `ocspsign.SignerFromConfig`: the CA (`-ca`, `[file:]` or
+/// `env:`), the responder certificate and its key (`-responder-key`, else
+/// `-key`), `-interval`. The key must be the responder's (cfssl does not
+/// check). Logs what clients will make of the responder.
+fn load_signer(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<Signer, CmdError> {
+    let signer = (|| {
+        let ca = read_bytes(ctx, flags.string("ca")).map_err(CmdError::Plain)?;
+        let responder = read_file(flags.string("responder")).map_err(CmdError::Plain)?;
+        let key_file = match flags.string("responder-key") {
+            "" => flags.string("key"),
+            k => k,
+        };
+        let key = Zeroizing::new(read_file(key_file).map_err(|e| CmdError::Cfssl {
+            code: 1001,
+            message: e,
+        })?);
+        let issuer = Certificate::from_pem(&ca).map_err(core_err)?;
+        let responder = Certificate::from_pem(&responder).map_err(core_err)?;
+        let key = PrivateKey::from_pem(&key).map_err(core_err)?;
+        let interval = chrono::Duration::nanoseconds(flags.duration("interval").as_nanos());
+        Signer::new(issuer, responder, key, interval).map_err(core_err)
+    })()
+    .inspect_err(|e| ctx.critical(&format!("Unable to create OCSP signer: {}", shown(e))))?;
+    if let Some(problem) = signer.responder_problem() {
+        ctx.warning(&problem);
+    }
+    Ok(signer)
+}
+
+/// `cfssl ocspsign -ca CA -responder CERT -responder-key KEY -cert CERT
+/// [-status S] [-reason R] [-revoked-at D] [-interval I]`: prints
+/// `{"ocspResponse":"<base64 DER>"}`. `-status revoked` without `-reason`
+/// is reason 0 (cfssl's default `0` fails it).
+pub(crate) fn ocspsign(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
+    load_config_logged(flags, ctx)?;
+    no_arguments(args)?;
+    let cert = read_file(flags.string("cert"))
+        .map_err(CmdError::Plain)
+        .inspect_err(|e| ctx.critical(&format!("Unable to read certificate: {}", shown(e))))?;
+    let cert = Certificate::from_pem(&cert)
+        .map_err(core_err)
+        .inspect_err(|e| ctx.critical(&format!("Unable to parse certificate: {}", shown(e))))?;
+    let status_name = flags.string("status");
+    let mut status = CertStatus::Good;
+    if status_name == "revoked" {
+        let reason = cfssl_core::revocation::reason_code(flags.string("reason"))
+            .map_err(core_err)
+            .inspect_err(|e| ctx.critical(&format!("Invalid reason code: {}", shown(e))))?;
+        let at = flags.string("revoked-at");
+        let at = cfssl_core::revocation::revoked_at(at, chrono::Utc::now()).map_err(|e| {
+            ctx.critical(&format!("Malformed revocation time: {at}"));
+            CmdError::Plain(e)
+        })?;
+        status = CertStatus::Revoked {
+            at,
+            // reason_code gives 0..=10.
+            reason: u8::try_from(reason).unwrap_or(0),
+        };
+    } else if status_name == "unknown" {
+        status = CertStatus::Unknown;
+    }
+    let signer = load_signer(flags, ctx)?;
+    let signed = signer
+        .check_issued(&cert)
+        .and_then(|()| ocsp::check_status_name(status_name))
+        .and_then(|()| signer.sign(&SignRequest::new(&cert, status)))
+        .map_err(core_err)
+        .inspect_err(|e| ctx.critical(&format!("Unable to sign OCSP response: {}", shown(e))))?;
+    print_line(ctx, &response_json(&signed))
+}
+
+/// `{"ocspResponse":"<base64 DER>"}`, as cfssl prints a response.
+fn response_json(der: &[u8]) -> String {
+    format!(
+        "{{\"ocspResponse\":\"{}\"}}",
+        cfssl_core::gobase64::encode(der)
+    )
+}
+
+/// `cfssl ocsprefresh -db-config F -ca CA -responder CERT -responder-key
+/// KEY [-interval I]`: signs a response for every unexpired certificate of
+/// the database that this CA issued, with its recorded status, and stores
+/// them all in one transaction, each kept until now plus the interval.
+/// Certificates of other issuers are skipped with a warning (cfssl stops
+/// at the first, having stored the ones before it).
+pub(crate) fn ocsprefresh(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
+    load_config_logged(flags, ctx)?;
+    no_arguments(args)?;
+    for (flag, what) in [
+        ("db-config", "need DB config file (provide with -db-config)"),
+        (
+            "responder",
+            "need responder certificate (provide with -responder)",
+        ),
+        (
+            "responder-key",
+            "need responder key (provide with -responder-key)",
+        ),
+        ("ca", "need CA certificate (provide with -ca)"),
+    ] {
+        if flags.string(flag).is_empty() {
+            return Err(CmdError::Plain(what.into()));
+        }
+    }
+    let signer = load_signer(flags, ctx)?;
+    let db = super::remote::open_db(flags, ctx)?
+        .ok_or_else(|| CmdError::Plain("need DB config file (provide with -db-config)".into()))?;
+    let rows = db.unexpired_certificates().map_err(core_err)?;
+    let now = chrono::Utc::now();
+    let expiry = now + signer.interval();
+    let mut records = Vec::with_capacity(rows.len());
+    let mut foreign = 0usize;
+    for row in &rows {
+        let cert = Certificate::from_pem(row.pem.as_bytes())
+            .map_err(core_err)
+            .inspect_err(|e| {
+                ctx.critical(&format!(
+                    "Unable to parse certificate (serial {}, AKI {}): {}",
+                    row.serial,
+                    row.aki,
+                    shown(e)
+                ));
+            })?;
+        if let Err(e) = signer.check_issued(&cert) {
+            foreign += 1;
+            ctx.warning(&format!(
+                "skipped certificate serial {} AKI {}: {}",
+                row.serial,
+                row.aki,
+                e.message()
+            ));
+            continue;
+        }
+        let status = match row.status.as_str() {
+            "good" => CertStatus::Good,
+            "unknown" => CertStatus::Unknown,
+            "revoked" => CertStatus::Revoked {
+                at: row.revoked_at,
+                reason: u8::try_from(row.reason).unwrap_or(0),
+            },
+            other => {
+                let e = CmdError::Cfssl {
+                    code: cfssl_core::Code::OcspInvalidStatus.number(),
+                    message: "Invalid revocation status".into(),
+                };
+                ctx.critical(&format!(
+                    "Unable to sign OCSP response (serial {}, AKI {}, status {}): {}",
+                    row.serial,
+                    row.aki,
+                    cfssl_core::wire::go_string(other),
+                    shown(&e)
+                ));
+                return Err(e);
+            }
+        };
+        let der = signer
+            .sign_at(&SignRequest::new(&cert, status), now)
+            .map_err(core_err)
+            .inspect_err(|e| {
+                ctx.critical(&format!("Unable to sign OCSP response: {}", shown(e)));
+            })?;
+        let aki = cert
+            .authority_key_id()
+            .unwrap_or_default()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        records.push(OcspRecord::new(
+            cfssl_core::cert::decimal(cert.serial()),
+            aki,
+            der,
+            expiry,
+        ));
+    }
+    db.upsert_ocsp(&records)
+        .map_err(core_err)
+        .inspect_err(|e| ctx.critical(&format!("Unable to save OCSP response: {}", shown(e))))?;
+    ctx.info(&format!(
+        "stored {} OCSP response(s); skipped {foreign} certificate(s) of other issuers",
+        records.len()
+    ));
+    Ok(())
+}
+
+/// `cfssl ocspdump -db-config F`: every unexpired stored response, one
+/// base64 DER a line (what `ocspserve -responses` reads).
+pub(crate) fn ocspdump(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
+    load_config_logged(flags, ctx)?;
+    no_arguments(args)?;
+    if flags.string("db-config").is_empty() {
+        return Err(CmdError::Plain(
+            "need DB config file (provide with -db-config)".into(),
+        ));
+    }
+    let db = super::remote::open_db(flags, ctx)?
+        .ok_or_else(|| CmdError::Plain("need DB config file (provide with -db-config)".into()))?;
+    let mut out = String::new();
+    for r in db.unexpired_ocsp().map_err(core_err)? {
+        out.push_str(&cfssl_core::gobase64::encode(&r.body));
+        out.push('\n');
+    }
+    super::print_raw(ctx, &out)
+}
