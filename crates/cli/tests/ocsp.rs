@@ -385,16 +385,23 @@ fn dumped(text: &str) -> Vec<Vec<u8>> {
 /// The status openssl reports for each response of a dump, checking it
 /// against the certificate of the same serial in the database.
 fn statuses(dir: &Path, dump: &str) -> Vec<String> {
+    statuses_with(dir, dump, &|serial| {
+        sqlite(
+            &dir.join("certs.db"),
+            &format!("select pem from certificates where serial_number = '{serial}'"),
+        )
+        .join("\n")
+    })
+}
+
+/// [`statuses`] with the certificate of a serial from `pem_of`.
+fn statuses_with(dir: &Path, dump: &str, pem_of: &dyn Fn(&str) -> String) -> Vec<String> {
     let mut out = Vec::new();
     for der in dumped(dump) {
         let r = cfssl_core::ocsp::Response::from_der(&der).unwrap();
         let serial = r.cert_id.serial_decimal();
-        let pem = sqlite(
-            &dir.join("certs.db"),
-            &format!("select pem from certificates where serial_number = '{serial}'"),
-        )
-        .join("\n");
-        std::fs::write(dir.join("leaf.pem"), format!("{pem}\n")).unwrap();
+        let pem = pem_of(&serial);
+        std::fs::write(dir.join("leaf.pem"), format!("{}\n", pem.trim_end())).unwrap();
         let (verdict, verified) =
             openssl_check(dir, &der, &dir.join("ca.pem"), &dir.join("leaf.pem"));
         assert!(verified, "{serial}: {verdict}");
@@ -612,4 +619,138 @@ fn the_reference_reads_and_refreshes_what_we_store() {
     assert_eq!(dumped(&theirs).len(), 3);
     assert_ne!(theirs, mine);
     assert_eq!(statuses(dir.path(), &theirs).len(), 3);
+}
+
+/// One SQL command through `psql` (not our code); its unaligned output.
+fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+        .output()
+        .expect("psql reads the PostgreSQL databases");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A fresh database on the test cluster (`CFSSL_TEST_PG_URL`, which CI
+/// always sets) with cfssl's PostgreSQL migrations applied by `psql`;
+/// `None` (the test skips) without one outside CI.
+fn pg_database(name: &str) -> Option<String> {
+    let Ok(url) = std::env::var("CFSSL_TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs PostgreSQL: .ci/run starts scripts/pg-cluster.sh"
+        );
+        eprintln!("skipped: no CFSSL_TEST_PG_URL (eval \"$(scripts/pg-cluster.sh start)\")");
+        return None;
+    };
+    psql(&url, &format!("DROP DATABASE IF EXISTS {name}"));
+    psql(&url, &format!("CREATE DATABASE {name}"));
+    let url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../certdb/migrations/pg");
+    for f in [
+        "001_CreateCertificates.sql",
+        "002_AddMetadataToCertificates.sql",
+    ] {
+        let text = std::fs::read_to_string(migrations.join(f)).unwrap();
+        psql(&url, text.split("-- +goose Down").next().unwrap());
+    }
+    Some(url)
+}
+
+/// On PostgreSQL, the rows cfssl 1.6.5 wrote there (`sign`, `revoke`,
+/// `ocsprefresh`; `fixtures/ocsp/cfssl-1.6.5-refreshed-pg.sql`): dumped,
+/// revoked and refreshed in place by us, each response verified by
+/// OpenSSL; with cfssl 1.6.5 at hand, its `ocspdump` prints what ours
+/// does from the rows we stored, and its `ocsprefresh` refreshes them.
+#[test]
+fn postgres_rows_cfssl_wrote_are_dumped_revoked_and_refreshed() {
+    let Some(url) = pg_database("ocsp_refresh") else {
+        return;
+    };
+    let dir = db_scratch();
+    std::fs::write(
+        dir.path().join("db.json"),
+        format!(r#"{{"driver":"postgres","data_source":"{url}?sslmode=disable"}}"#),
+    )
+    .unwrap();
+    let inserts =
+        std::fs::read_to_string(fixtures().join("ocsp/cfssl-1.6.5-refreshed-pg.sql")).unwrap();
+    psql(&url, &inserts);
+    let serials: Vec<String> =
+        std::fs::read_to_string(fixtures().join("ocsp/cfssl-1.6.5-refreshed-pg.serials"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+    let pem_of = |serial: &str| {
+        psql(
+            &url,
+            &format!(
+                "SELECT encode(pem, 'escape') FROM certificates WHERE serial_number = '{serial}'::bytea"
+            ),
+        )
+    };
+    let dump = ["ocspdump", "-db-config", "db.json"];
+    let text = ok(&run(dir.path(), &dump));
+    let mut want = vec![
+        format!("{} good", serials[0]),
+        format!("{} revoked", serials[1]),
+        format!("{} good", serials[2]),
+    ];
+    want.sort();
+    assert_eq!(statuses_with(dir.path(), &text, &pem_of), want);
+    ok(&run(
+        dir.path(),
+        &[
+            "revoke",
+            "-db-config",
+            "db.json",
+            "-serial",
+            &serials[2],
+            "-aki",
+            "58b58d6a5e95ac90284316ffa705c918f37acc03",
+            "-reason",
+            "superseded",
+        ],
+    ));
+    let mut args = REFRESH.to_vec();
+    args.extend(["-interval", "2h"]);
+    ok(&run(dir.path(), &args));
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(*), count(DISTINCT body) FROM ocsp_responses"
+        )
+        .trim(),
+        "3|3"
+    );
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(*) FROM ocsp_responses WHERE expiry < now() + interval '3 hours'"
+        )
+        .trim(),
+        "3",
+        "every row refreshed in place"
+    );
+    let mine = ok(&run(dir.path(), &dump));
+    let mut want = vec![
+        format!("{} good", serials[0]),
+        format!("{} revoked", serials[1]),
+        format!("{} revoked", serials[2]),
+    ];
+    want.sort();
+    assert_eq!(statuses_with(dir.path(), &mine, &pem_of), want);
+    if let Some(refdir) = std::env::var_os("CFSSL_REFERENCE_BIN_DIR") {
+        let reference = Path::new(&refdir).join("cfssl");
+        assert_eq!(ok(&run_in(&reference, dir.path(), &dump)), mine);
+        ok(&run_in(&reference, dir.path(), REFRESH));
+        let theirs = ok(&run(dir.path(), &dump));
+        assert_ne!(theirs, mine);
+        assert_eq!(statuses_with(dir.path(), &theirs, &pem_of), want);
+    }
 }
