@@ -28,11 +28,12 @@ pub mod dial;
 mod handlers;
 mod listen;
 mod log;
+pub mod ocsp;
 pub mod remote;
 mod reply;
 mod tls;
 
 pub use app::{Endpoint, ServeOptions};
-pub use listen::{Limits, ServeError, run, run_until};
+pub use listen::{Limits, ServeError, run, run_ocsp, run_ocsp_until, run_until};
 pub use log::StderrLog;
 pub use tls::{MinTlsVersion, TlsOptions};

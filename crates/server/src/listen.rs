@@ -24,6 +24,7 @@ use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
 use crate::app::{Peer, ServeOptions, router};
+
 use crate::reply::text_response;
 
 /// Bounds on what clients can make the server hold.
@@ -100,6 +101,57 @@ impl std::error::Error for ServeError {}
 /// # Errors
 /// [`ServeError`] when the server cannot start.
 pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
+    run_app(Listen::serve(opts))
+}
+
+/// Runs the OCSP responder (`cfssl ocspserve`) as [`run`] runs `serve`:
+/// until SIGTERM or SIGINT, then gracefully.
+///
+/// # Errors
+/// [`ServeError`] when the server cannot start.
+pub fn run_ocsp(opts: crate::ocsp::OcspServeOptions) -> Result<(), ServeError> {
+    run_app(Listen::ocsp(opts))
+}
+
+/// What a listener serves and how: the address, TLS, bounds, log, and the
+/// application (cfssl's API for `serve`, the OCSP responder for
+/// `ocspserve`).
+pub(crate) struct Listen {
+    pub(crate) address: String,
+    pub(crate) port: u16,
+    pub(crate) tls: Option<crate::tls::TlsOptions>,
+    pub(crate) limits: Limits,
+    pub(crate) log: Arc<dyn cfssl_core::log::SharedLog>,
+    pub(crate) app: Router,
+}
+
+impl Listen {
+    fn serve(mut opts: ServeOptions) -> Self {
+        let (app, _) = router(&mut opts);
+        Self {
+            address: opts.address,
+            port: opts.port,
+            tls: opts.tls,
+            limits: opts.limits,
+            log: opts.log,
+            app,
+        }
+    }
+
+    fn ocsp(opts: crate::ocsp::OcspServeOptions) -> Self {
+        let app = crate::ocsp::router(&opts);
+        Self {
+            address: opts.address,
+            port: opts.port,
+            tls: None,
+            limits: opts.limits,
+            log: opts.log,
+            app,
+        }
+    }
+}
+
+fn run_app(listen: Listen) -> Result<(), ServeError> {
     let runtime = |what: &str| {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -108,7 +160,7 @@ pub fn run(opts: ServeOptions) -> Result<(), ServeError> {
     };
     let main = runtime("main")?;
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let server = main.block_on(Server::start(opts))?;
+    let server = main.block_on(Server::start(listen))?;
     let shared = server.shared.clone();
     let mut workers = Vec::with_capacity(threads);
     let mut queues = Vec::with_capacity(threads);
@@ -238,7 +290,28 @@ pub async fn run_until(
     stop: impl Future<Output = ()>,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let server = Server::start(opts).await?;
+    run_app_until(Listen::serve(opts), stop, ready).await
+}
+
+/// [`run_ocsp`] until `stop` completes, on the caller's runtime, as
+/// [`run_until`].
+///
+/// # Errors
+/// [`ServeError`] when the server cannot start.
+pub async fn run_ocsp_until(
+    opts: crate::ocsp::OcspServeOptions,
+    stop: impl Future<Output = ()>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    run_app_until(Listen::ocsp(opts), stop, ready).await
+}
+
+async fn run_app_until(
+    listen: Listen,
+    stop: impl Future<Output = ()>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let server = Server::start(listen).await?;
     ready(server.bound);
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = server.shared.clone();
@@ -287,8 +360,8 @@ struct Shared {
 }
 
 impl Server {
-    /// Builds the router and the TLS set-up, binds, and logs as cfssl.
-    async fn start(opts: ServeOptions) -> Result<Self, ServeError> {
+    /// Sets up TLS, binds, and logs as cfssl.
+    async fn start(opts: Listen) -> Result<Self, ServeError> {
         let tls = match &opts.tls {
             Some(t) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(
                 t.server_config().map_err(ServeError::Tls)?,
@@ -297,8 +370,7 @@ impl Server {
         };
         let client_cn = opts.tls.as_ref().and_then(|t| t.client_cn.clone());
         let mutual = opts.tls.as_ref().is_some_and(|t| t.client_ca_pem.is_some());
-        let mut opts = opts;
-        let (app, _) = router(&mut opts);
+        let app = opts.app;
         let log = opts.log.clone();
         let limits = opts.limits.clone();
         let shown = if opts.address.contains(':') {

@@ -245,3 +245,87 @@ pub(crate) fn ocspdump(
     }
     super::print_raw(ctx, &out)
 }
+
+/// `cfssl ocspserve [-address A] [-port P] [-path /] (-responses FILE |
+/// -db-config F [-ca CA -responder CERT -responder-key KEY [-interval I]])`:
+/// an RFC 5019 responder for the responses of a file (`ocspdump`'s
+/// output) or of the database (`-responses` wins when both are given).
+/// With the database and the three signing flags, responses missing,
+/// stale or out of step with their certificate's row are signed afresh
+/// (not in cfssl).
+pub(crate) fn ocspserve(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
+    use std::sync::Arc;
+
+    use cfssl_core::log::SharedLog;
+    use cfssl_server::StderrLog;
+    use cfssl_server::ocsp::{DbSource, FileSource, OcspServeOptions, Source};
+
+    load_config_logged(flags, ctx)?;
+    if !args.is_empty() {
+        return Err(CmdError::Plain(
+            "argument is provided but not defined; please refer to the usage by flag -h".into(),
+        ));
+    }
+    let log: Arc<dyn SharedLog> = Arc::new(StderrLog::new(ctx.log.level));
+    let signing: Vec<&str> = ["ca", "responder", "responder-key"]
+        .into_iter()
+        .filter(|f| !flags.string(f).is_empty())
+        .collect();
+    let responses = flags.string("responses");
+    let source: Arc<dyn Source> = if !responses.is_empty() {
+        if !signing.is_empty() {
+            return Err(CmdError::Plain(
+                "-ca, -responder and -responder-key sign fresh responses from the database: they need -db-config, not -responses".into(),
+            ));
+        }
+        let text = std::fs::read(responses)
+            .map_err(|_| CmdError::Plain("unable to read response file".into()))?;
+        Arc::new(FileSource::from_text(
+            &String::from_utf8_lossy(&text),
+            log.as_ref(),
+        ))
+    } else if !flags.string("db-config").is_empty() {
+        let db = super::remote::open_db(flags, ctx)
+            .map_err(|e| {
+                ctx.error(&e.to_string());
+                CmdError::Plain("unable to read configuration file".into())
+            })?
+            .ok_or_else(|| CmdError::Plain("unable to read configuration file".into()))?;
+        let source = DbSource::new(Arc::from(db), log.clone());
+        match signing.len() {
+            0 => Arc::new(source),
+            3 => {
+                let signer = load_signer(flags, ctx)?;
+                ctx.info(&format!(
+                    "signing fresh responses for the certificates of {} when the stored one is missing, stale or not their status",
+                    signer.issuer().subject().common_name
+                ));
+                Arc::new(source.with_signer(Arc::new(signer)))
+            }
+            _ => {
+                return Err(CmdError::Plain(
+                    "signing fresh responses needs all of -ca, -responder and -responder-key"
+                        .into(),
+                ));
+            }
+        }
+    } else {
+        return Err(CmdError::Plain(
+            "no response file or db-config provided, please set the one of these using either -responses or -db-config flags".into(),
+        ));
+    };
+    let mut opts = OcspServeOptions::new(source, log);
+    opts.address = flags.string("address").to_string();
+    opts.port = u16::try_from(flags.int("port")).map_err(|_| {
+        CmdError::Plain(format!(
+            "listen tcp: address {}: invalid port",
+            flags.int("port")
+        ))
+    })?;
+    opts.path = flags.string("path").to_string();
+    cfssl_server::run_ocsp(opts).map_err(|e| CmdError::Plain(e.to_string()))
+}

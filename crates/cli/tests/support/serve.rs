@@ -59,16 +59,28 @@ pub(crate) fn start_bin(bin: &Path, dir: &Path, setup: &str) -> Option<Serve> {
 /// Starts `bin serve -address 127.0.0.1 -port P ARGS` in `dir` on a free
 /// port and waits until it accepts connections.
 pub(crate) fn start_with_args(bin: &Path, dir: &Path, args: &[String]) -> Option<Serve> {
+    start_command(bin, dir, "serve", args, Stdio::null)
+}
+
+/// Starts `bin COMMAND -address 127.0.0.1 -port P ARGS` in `dir` on a free
+/// port, its stderr to `stderr()`, and waits until it accepts connections.
+pub(crate) fn start_command(
+    bin: &Path,
+    dir: &Path,
+    command: &str,
+    args: &[String],
+    stderr: impl Fn() -> Stdio,
+) -> Option<Serve> {
     for _ in 0..5 {
         let port = free_port();
         let child = Command::new(bin)
-            .arg("serve")
+            .arg(command)
             .args(["-address", "127.0.0.1", "-port", &port.to_string()])
             .args(args)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr())
             .spawn()
             .unwrap();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
