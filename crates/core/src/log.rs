@@ -82,6 +82,13 @@ pub trait SharedLog: Send + Sync {
     /// Records one message.
     fn log(&self, level: Level, msg: &str);
 
+    /// Whether a message of `level` would be recorded, so that callers can
+    /// skip building it. The default says yes.
+    fn enabled(&self, level: Level) -> bool {
+        let _ = level;
+        true
+    }
+
     /// Waits until every line recorded so far is written (for sinks that
     /// buffer). The default does nothing.
     fn flush(&self) {}

@@ -52,6 +52,10 @@ pub(crate) fn batched<R>(f: impl FnOnce() -> R) -> R {
 }
 
 impl SharedLog for StderrLog {
+    fn enabled(&self, level: Level) -> bool {
+        level.number() >= self.level
+    }
+
     fn log(&self, level: Level, msg: &str) {
         if level.number() < self.level {
             return;

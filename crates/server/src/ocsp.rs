@@ -39,14 +39,70 @@ use chrono::{DateTime, Utc};
 
 use crate::listen::Limits;
 
+/// A stored response ready to serve: parsed and its signature checked once
+/// (as Go's `ocsp.ParseResponse` does on every request), its caching
+/// headers made.
+#[derive(Debug)]
+pub struct Answer {
+    der: bytes::Bytes,
+    next_update: DateTime<Utc>,
+    etag: HeaderValue,
+    last_modified: HeaderValue,
+    expires: HeaderValue,
+}
+
+impl Answer {
+    /// Reads a stored DER response.
+    ///
+    /// # Errors
+    /// When it is not a successful basic response with one answer, or its
+    /// signature does not verify with the certificate it carries.
+    pub fn new(der: Vec<u8>) -> cfssl_core::Result<Self> {
+        let parsed = OcspResponse::from_der(&der)?;
+        parsed.check_embedded_signature()?;
+        // Go's zero time when there is no nextUpdate.
+        let zero = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
+        let next_update = parsed.next_update.unwrap_or(zero);
+        let value = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static(""));
+        let etag = value(format!(
+            "\"{}\"",
+            upper_hex(&ocsp::HashAlgorithm::Sha256.digest(&der))
+        ));
+        Ok(Self {
+            last_modified: value(rfc1123(parsed.this_update)),
+            expires: value(rfc1123(next_update)),
+            etag,
+            next_update,
+            der: der.into(),
+        })
+    }
+
+    /// The DER.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+}
+
+/// What a source found for a request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Lookup {
+    /// A response to serve.
+    Found(Arc<Answer>),
+    /// Nothing for this certificate (answered `unauthorized`).
+    NotFound,
+    /// A stored response that cannot be served (answered 200
+    /// `internalError`, as cfssl): why.
+    Unusable(String),
+}
+
 /// What a responder looks responses up in.
 pub trait Source: Send + Sync + std::fmt::Debug {
-    /// The stored DER response for `req`, `None` when there is none
-    /// (answered `unauthorized`).
+    /// The response for `req`.
     ///
     /// # Errors
     /// The source's failure (answered 500 `internalError`).
-    fn response(&self, req: &OcspRequest) -> Result<Option<Vec<u8>>, String>;
+    fn response(&self, req: &OcspRequest) -> Result<Lookup, String>;
 
     /// Whether [`Self::response`] may block (a database): it then runs off
     /// the async workers.
@@ -55,10 +111,10 @@ pub trait Source: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// A parsed stored response and the headers that go with it.
+/// A response of a responses file and its CertID.
 #[derive(Debug)]
 struct Stored {
-    der: Vec<u8>,
+    answer: Arc<Answer>,
     cert_id: ocsp::CertId,
 }
 
@@ -72,7 +128,7 @@ pub struct FileSource {
 
 impl FileSource {
     /// Reads the responses of `text`, logging (as cfssl) each entry that is
-    /// not base64 or not a response, and how many were read.
+    /// not base64 or not a usable response, and how many were read.
     pub fn from_text(text: &str, log: &dyn SharedLog) -> Self {
         let mut src = Self::default();
         for b64 in text.split(|c: char| c.is_ascii_whitespace()) {
@@ -86,24 +142,25 @@ impl FileSource {
                     continue;
                 }
             };
-            let parsed = match OcspResponse::from_der(&der)
-                .and_then(|p| p.check_embedded_signature().map(|()| p))
-            {
-                Ok(p) => p,
+            let cert_id = match OcspResponse::from_der(&der) {
+                Ok(p) => p.cert_id,
                 Err(e) => {
                     log.log(Level::Error, &format!("OCSP decode error {e} on: {b64}"));
                     continue;
                 }
             };
-            let serial = parsed.cert_id.serial_decimal();
-            let list = src.by_serial.entry(serial).or_default();
+            let answer = match Answer::new(der) {
+                Ok(a) => Arc::new(a),
+                Err(e) => {
+                    log.log(Level::Error, &format!("OCSP decode error {e} on: {b64}"));
+                    continue;
+                }
+            };
+            let list = src.by_serial.entry(cert_id.serial_decimal()).or_default();
             // The same CertID again replaces the earlier one, as cfssl's
             // last-wins map.
-            list.retain(|s| s.cert_id != parsed.cert_id);
-            list.push(Stored {
-                der,
-                cert_id: parsed.cert_id,
-            });
+            list.retain(|s| s.cert_id != cert_id);
+            list.push(Stored { answer, cert_id });
         }
         src.count = src.by_serial.values().map(Vec::len).sum();
         log.log(Level::Info, &format!("Read {} OCSP responses", src.count));
@@ -122,9 +179,9 @@ impl FileSource {
 }
 
 impl Source for FileSource {
-    fn response(&self, req: &OcspRequest) -> Result<Option<Vec<u8>>, String> {
+    fn response(&self, req: &OcspRequest) -> Result<Lookup, String> {
         let Some(list) = self.by_serial.get(&req.cert_id.serial_decimal()) else {
-            return Ok(None);
+            return Ok(Lookup::NotFound);
         };
         let id = &req.cert_id;
         // The response for this very CertID; else, for a request hashed
@@ -133,7 +190,9 @@ impl Source for FileSource {
         // hash for another issuer is never served for this one.
         let exact = list.iter().find(|s| &s.cert_id == id);
         let other_hash = || list.iter().rev().find(|s| s.cert_id.hash != id.hash);
-        Ok(exact.or_else(other_hash).map(|s| s.der.clone()))
+        Ok(exact
+            .or_else(other_hash)
+            .map_or(Lookup::NotFound, |s| Lookup::Found(s.answer.clone())))
     }
 }
 
@@ -145,7 +204,13 @@ pub struct DbSource {
     db: Arc<dyn cfssl_certdb::Accessor>,
     signer: Option<Arc<ocsp::Signer>>,
     log: Arc<dyn SharedLog>,
+    /// Responses already checked, by the SHA-256 of their DER (cleared
+    /// when it holds [`CACHE_LIMIT`]).
+    checked: std::sync::Mutex<HashMap<Vec<u8>, Arc<Answer>>>,
 }
+
+/// How many checked responses a [`DbSource`] keeps.
+const CACHE_LIMIT: usize = 1 << 16;
 
 impl std::fmt::Debug for DbSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,6 +228,29 @@ impl DbSource {
             db,
             signer: None,
             log,
+            checked: std::sync::Mutex::default(),
+        }
+    }
+
+    /// A stored response as an answer: checked once, then from the cache.
+    fn answer(&self, der: Vec<u8>) -> Lookup {
+        let key = ocsp::HashAlgorithm::Sha256.digest(&der);
+        let cached = self.checked.lock().ok().and_then(|c| c.get(&key).cloned());
+        if let Some(a) = cached {
+            return Lookup::Found(a);
+        }
+        match Answer::new(der) {
+            Ok(a) => {
+                let a = Arc::new(a);
+                if let Ok(mut c) = self.checked.lock() {
+                    if c.len() >= CACHE_LIMIT {
+                        c.clear();
+                    }
+                    c.insert(key, a.clone());
+                }
+                Lookup::Found(a)
+            }
+            Err(e) => Lookup::Unusable(e.to_string()),
         }
     }
 
@@ -252,20 +340,24 @@ impl DbSource {
 }
 
 impl Source for DbSource {
-    fn response(&self, req: &OcspRequest) -> Result<Option<Vec<u8>>, String> {
+    fn response(&self, req: &OcspRequest) -> Result<Lookup, String> {
         if let Some(signer) = &self.signer {
             let id = &req.cert_id;
             let mine = ocsp::CertId::new(signer.issuer(), &id.serial, id.hash);
             if mine.issuer_name_hash == id.issuer_name_hash
                 && mine.issuer_key_hash == id.issuer_key_hash
             {
-                return self.fresh(signer, req);
+                return Ok(self
+                    .fresh(signer, req)?
+                    .map_or(Lookup::NotFound, |der| self.answer(der)));
             }
         }
-        self.stored(
-            &req.cert_id.serial_decimal(),
-            &req.cert_id.issuer_key_hash_hex(),
-        )
+        Ok(self
+            .stored(
+                &req.cert_id.serial_decimal(),
+                &req.cert_id.issuer_key_hash_hex(),
+            )?
+            .map_or(Lookup::NotFound, |der| self.answer(der)))
     }
 
     fn blocks(&self) -> bool {
@@ -471,12 +563,18 @@ impl Responder {
             }
             _ => return uncached(StatusCode::METHOD_NOT_ALLOWED, b"", false),
         };
-        let b64 = cfssl_core::gobase64::encode(&body);
-        self.log
-            .log(Level::Debug, &format!("Received OCSP request: {b64}"));
-        let Ok(request) = OcspRequest::from_der(&body) else {
+        let debug = self.log.enabled(Level::Debug);
+        if debug {
+            let b64 = cfssl_core::gobase64::encode(&body);
             self.log
-                .log(Level::Debug, &format!("Error decoding request body: {b64}"));
+                .log(Level::Debug, &format!("Received OCSP request: {b64}"));
+        }
+        let Ok(request) = OcspRequest::from_der(&body) else {
+            if debug {
+                let b64 = cfssl_core::gobase64::encode(&body);
+                self.log
+                    .log(Level::Debug, &format!("Error decoding request body: {b64}"));
+            }
             return uncached(
                 StatusCode::BAD_REQUEST,
                 ocsp::errors::MALFORMED_REQUEST,
@@ -491,23 +589,36 @@ impl Responder {
         } else {
             self.source.response(&request)
         };
-        let serial_hex = hex_serial(&request.cert_id.serial);
-        let der = match found {
-            Ok(Some(der)) => der,
-            Ok(None) => {
+        let answer = match found {
+            Ok(Lookup::Found(a)) => a,
+            Ok(Lookup::NotFound) => {
                 self.log.log(
                     Level::Info,
                     &format!(
-                        "No response found for request: serial {serial_hex}, request body {b64}"
+                        "No response found for request: serial {}, request body {}",
+                        hex_serial(&request.cert_id.serial),
+                        cfssl_core::gobase64::encode(&body)
                     ),
                 );
                 return uncached(StatusCode::OK, ocsp::errors::UNAUTHORIZED, true);
+            }
+            Ok(Lookup::Unusable(e)) => {
+                self.log.log(
+                    Level::Error,
+                    &format!(
+                        "Error parsing response for serial {}: {e}",
+                        hex_serial(&request.cert_id.serial)
+                    ),
+                );
+                return uncached(StatusCode::OK, ocsp::errors::INTERNAL_ERROR, true);
             }
             Err(e) => {
                 self.log.log(
                     Level::Info,
                     &format!(
-                        "Error retrieving response for request: serial {serial_hex}, request body {b64}, error: {e}"
+                        "Error retrieving response for request: serial {}, request body {}, error: {e}",
+                        hex_serial(&request.cert_id.serial),
+                        cfssl_core::gobase64::encode(&body)
                     ),
                 );
                 return uncached(
@@ -517,35 +628,17 @@ impl Responder {
                 );
             }
         };
-        let parsed = match OcspResponse::from_der(&der)
-            .and_then(|p| p.check_embedded_signature().map(|()| p))
-        {
-            Ok(p) => p,
-            Err(e) => {
-                self.log.log(
-                    Level::Error,
-                    &format!("Error parsing response for serial {serial_hex}: {e}"),
-                );
-                return uncached(StatusCode::OK, ocsp::errors::INTERNAL_ERROR, true);
-            }
-        };
-        let zero = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
-        let next = parsed.next_update.unwrap_or(zero);
         let now = Utc::now();
-        let max_age = if now < next {
-            (next - now).num_seconds()
+        let max_age = if now < answer.next_update {
+            (answer.next_update - now).num_seconds()
         } else {
             0
         };
-        let etag = format!(
-            "\"{}\"",
-            upper_hex(&ocsp::HashAlgorithm::Sha256.digest(&der))
-        );
-        let not_modified = if_none_match.is_some_and(|v| v == etag.as_bytes());
+        let not_modified = if_none_match.is_some_and(|v| v == answer.etag.as_bytes());
         let mut r = Response::new(if not_modified {
             Body::empty()
         } else {
-            Body::from(der)
+            Body::from(answer.der.clone())
         });
         *r.status_mut() = if not_modified {
             StatusCode::NOT_MODIFIED
@@ -553,21 +646,20 @@ impl Responder {
             StatusCode::OK
         };
         let h = r.headers_mut();
-        let mut set = |k: header::HeaderName, v: String| {
-            if let Ok(v) = HeaderValue::from_str(&v) {
-                h.insert(k, v);
-            }
-        };
-        set(
-            header::CACHE_CONTROL,
-            format!("max-age={max_age}, public, no-transform, must-revalidate"),
-        );
-        if !not_modified {
-            set(header::CONTENT_TYPE, "application/ocsp-response".into());
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "max-age={max_age}, public, no-transform, must-revalidate"
+        )) {
+            h.insert(header::CACHE_CONTROL, v);
         }
-        set(header::LAST_MODIFIED, rfc1123(parsed.this_update));
-        set(header::EXPIRES, rfc1123(next));
-        set(header::ETAG, etag);
+        if !not_modified {
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/ocsp-response"),
+            );
+        }
+        h.insert(header::LAST_MODIFIED, answer.last_modified.clone());
+        h.insert(header::EXPIRES, answer.expires.clone());
+        h.insert(header::ETAG, answer.etag.clone());
         r
     }
 }
