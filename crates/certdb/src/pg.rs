@@ -18,7 +18,7 @@ use cfssl_core::{Code, Error, Result};
 use postgres::{Client, GenericClient, NoTls};
 
 use crate::schema::{Migration, up};
-use crate::{Accessor, CertificateRecord, OcspRecord, db_error};
+use crate::{Accessor, CertificateRecord, OcspRecord, RevokedEntry, db_error};
 
 const SCHEMA_001: &str = include_str!("../migrations/pg/001_CreateCertificates.sql");
 const SCHEMA_002: &str = include_str!("../migrations/pg/002_AddMetadataToCertificates.sql");
@@ -403,6 +403,28 @@ impl Accessor for Postgres {
             "WHERE CURRENT_TIMESTAMP < expiry AND status = $1",
             &[&"revoked".as_bytes()],
         )
+    }
+
+    fn revoked_entries(&self) -> Result<Vec<RevokedEntry>> {
+        self.with(|c| {
+            let rows = c
+                .query(
+                    "SELECT serial_number, authority_key_identifier, revoked_at, reason FROM certificates WHERE CURRENT_TIMESTAMP < expiry AND status = $1",
+                    &[&"revoked".as_bytes()],
+                )
+                .map_err(pg_error)?;
+            Ok(rows
+                .iter()
+                .map(|row| RevokedEntry {
+                    serial: text(row.get(0)),
+                    aki: text(row.get(1)),
+                    revoked_at: row
+                        .get::<_, Option<_>>(2)
+                        .unwrap_or_else(crate::gotime::zero),
+                    reason: i64::from(row.get::<_, Option<i32>>(3).unwrap_or(0)),
+                })
+                .collect())
+        })
     }
 
     fn revoke_certificate(&self, serial: &str, aki: &str, reason: i64) -> Result<()> {

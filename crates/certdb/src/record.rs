@@ -141,3 +141,17 @@ impl OcspRecord {
         }
     }
 }
+
+/// The columns of a revoked row a CRL lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevokedEntry {
+    /// `serial_number`: decimal.
+    pub serial: String,
+    /// `authority_key_identifier`: hex, as stored.
+    pub aki: String,
+    /// `revoked_at`.
+    pub revoked_at: DateTime<Utc>,
+    /// `reason`: the RFC 5280 reason code.
+    pub reason: i64,
+}

@@ -22,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use crate::gotime;
 use crate::schema::{Migration, up};
-use crate::{Accessor, CertificateRecord, OcspRecord, db_error};
+use crate::{Accessor, CertificateRecord, OcspRecord, RevokedEntry, db_error};
 
 /// An open SQLite certificate database.
 #[derive(Debug)]
@@ -356,6 +356,28 @@ impl Accessor for Sqlite {
             "WHERE CURRENT_TIMESTAMP < expiry AND status = 'revoked'",
             &[],
         )
+    }
+
+    fn revoked_entries(&self) -> Result<Vec<RevokedEntry>> {
+        self.with(|c| {
+            let mut st = c
+                .prepare(
+                    "SELECT serial_number, authority_key_identifier, revoked_at, reason FROM certificates WHERE CURRENT_TIMESTAMP < expiry AND status = 'revoked'",
+                )
+                .map_err(db_error)?;
+            let rows = st
+                .query_map([], |row| {
+                    Ok(RevokedEntry {
+                        serial: string_of(row.get_ref(0)?),
+                        aki: string_of(row.get_ref(1)?),
+                        revoked_at: time_of(row.get_ref(2)?).unwrap_or_else(gotime::zero),
+                        reason: row.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                    })
+                })
+                .map_err(db_error)?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(db_error)
+        })
     }
 
     fn revoke_certificate(&self, serial: &str, aki: &str, reason: i64) -> Result<()> {

@@ -85,7 +85,7 @@ pub(crate) fn crl(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Resu
     })?);
     let issuer = Certificate::from_pem(&cert).map_err(core_err)?;
     let key = PrivateKey::from_pem(&key).map_err(core_err)?;
-    let rows = db.revoked_certificates().map_err(core_err)?;
+    let rows = db.revoked_entries().map_err(core_err)?;
     let ski: String = issuer
         .subject_key_id()
         .unwrap_or_default()
