@@ -301,3 +301,43 @@ impl cfssl_core::signer::Signer for RecordingSigner {
         self.inner.info(req)
     }
 }
+
+/// The entries of a CRL for `issuer` from the revoked rows of the
+/// database: the rows whose AKI is the issuer's key identifier (any case),
+/// each with its reason code when it has one; and how many rows belong to
+/// other issuers (left out: cfssl lists them all, and a serial of another
+/// CA could revoke the wrong certificate).
+///
+/// # Errors
+/// A row of this issuer whose serial is not decimal, named.
+pub fn crl_entries(
+    rows: &[RevokedEntry],
+    issuer: &cfssl_core::cert::Certificate,
+) -> std::result::Result<(Vec<cfssl_core::crl::Entry>, usize), String> {
+    let ski: String = issuer
+        .subject_key_id()
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut others = 0;
+    for r in rows {
+        if ski.is_empty() || !r.aki.eq_ignore_ascii_case(&ski) {
+            others += 1;
+            continue;
+        }
+        let serial = cfssl_core::crl::decimal_serial(&r.serial).ok_or_else(|| {
+            format!(
+                "the database holds a serial number that is not decimal: {}",
+                cfssl_core::wire::go_string(&r.serial)
+            )
+        })?;
+        let entry = cfssl_core::crl::Entry::new(serial, r.revoked_at);
+        entries.push(match u8::try_from(r.reason) {
+            Ok(reason) if reason != 0 => entry.with_reason(reason),
+            _ => entry,
+        });
+    }
+    Ok((entries, others))
+}

@@ -253,6 +253,115 @@ pub fn revoke_request(body: &[u8]) -> Result<RevokeRequest> {
     d.finish(out)
 }
 
+/// The body of `/gencrl` (cfssl's `gencrl.jsonCRLRequest`).
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct GenCrlRequest {
+    /// `certificate`: the issuer, PEM.
+    pub certificate: String,
+    /// `serialNumber`: decimal serials.
+    pub serial_number: Vec<String>,
+    /// `issuingKey`: the issuer's key, PEM.
+    pub issuing_key: String,
+    /// `expireTime`: the lifetime in seconds (see
+    /// [`crate::crl::go_parse_int32`]); empty for a week.
+    pub expire_time: String,
+}
+
+/// Reads a `/gencrl` body.
+///
+/// # Errors
+/// [`Error::Json`] with Go's message.
+///
+/// ```
+/// let r = cfssl_core::api::gencrl_request(br#"{"serialNumber":["1","2"],"expireTime":"60"}"#)?;
+/// assert_eq!((r.serial_number.len(), r.expire_time.as_str()), (2, "60"));
+/// # Ok::<(), cfssl_core::Error>(())
+/// ```
+pub fn gencrl_request(body: &[u8]) -> Result<GenCrlRequest> {
+    let v = gojson::parse(body)?;
+    let mut d = Decoder::new();
+    let mut out = GenCrlRequest::default();
+    if !matches!(v, Value::Object(_) | Value::Null) {
+        d.top_level_error(&v, "gencrl.jsonCRLRequest");
+    }
+    d.object(
+        &v,
+        "jsonCRLRequest",
+        "gencrl.jsonCRLRequest",
+        &["certificate", "serialNumber", "issuingKey", "expireTime"],
+        |d, f, v| match f {
+            "certificate" => d.string(v, &mut out.certificate),
+            "serialNumber" => d.strings(v, &mut out.serial_number),
+            "issuingKey" => d.string(v, &mut out.issuing_key),
+            _ => d.string(v, &mut out.expire_time),
+        },
+    );
+    d.finish(out)
+}
+
+/// The body of `/ocspsign` (cfssl's `ocsp.jsonSignRequest`).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct OcspSignRequest {
+    /// `certificate`: PEM.
+    pub certificate: String,
+    /// `status`: `good` (the default), `revoked` or `unknown`.
+    pub status: String,
+    /// `reason`: a `CRLReason` code (a JSON number), used when revoked.
+    pub reason: i64,
+    /// `revoked_at`: `YYYY-MM-DD`, or `now`/empty for now.
+    pub revoked_at: String,
+    /// `issuer_hash`: `SHA1` (when empty), `SHA256`, `SHA384`, `SHA512`.
+    pub issuer_hash: String,
+}
+
+/// Reads an `/ocspsign` body.
+///
+/// # Errors
+/// [`Error::Json`] with Go's message (a string `reason` is a type error).
+///
+/// ```
+/// let r = cfssl_core::api::ocspsign_request(br#"{"certificate":"x","reason":1}"#)?;
+/// assert_eq!((r.status.as_str(), r.reason), ("good", 1));
+/// assert!(cfssl_core::api::ocspsign_request(br#"{"reason":"1"}"#).is_err());
+/// # Ok::<(), cfssl_core::Error>(())
+/// ```
+pub fn ocspsign_request(body: &[u8]) -> Result<OcspSignRequest> {
+    let v = gojson::parse(body)?;
+    let mut d = Decoder::new();
+    let mut out = OcspSignRequest {
+        certificate: String::new(),
+        status: "good".into(),
+        reason: 0,
+        revoked_at: String::new(),
+        issuer_hash: String::new(),
+    };
+    if !matches!(v, Value::Object(_) | Value::Null) {
+        d.top_level_error(&v, "ocsp.jsonSignRequest");
+    }
+    d.object(
+        &v,
+        "jsonSignRequest",
+        "ocsp.jsonSignRequest",
+        &[
+            "certificate",
+            "status",
+            "reason",
+            "revoked_at",
+            "issuer_hash",
+        ],
+        |d, f, v| match f {
+            "certificate" => d.string(v, &mut out.certificate),
+            "status" => d.string(v, &mut out.status),
+            "reason" => d.int(v, &mut out.reason),
+            "revoked_at" => d.string(v, &mut out.revoked_at),
+            _ => d.string(v, &mut out.issuer_hash),
+        },
+    );
+    d.finish(out)
+}
+
 /// The body of `/newcert` (cfssl's `genSignRequest`).
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]

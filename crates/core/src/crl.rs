@@ -127,6 +127,98 @@ pub fn create(
     Ok(der::seq(&[&tbs, &alg, &der::bit_string(&sig)]))
 }
 
+/// A serial number in decimal (an optional `+`, then digits only) as
+/// big-endian bytes; `None` for anything else (cfssl lists it as serial 0).
+///
+/// ```
+/// assert_eq!(cfssl_core::crl::decimal_serial("12345"), Some(vec![0x30, 0x39]));
+/// assert_eq!(cfssl_core::crl::decimal_serial("0x10"), None);
+/// ```
+pub fn decimal_serial(s: &str) -> Option<Vec<u8>> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| decimal_bytes(digits))
+}
+
+/// Big-endian bytes of a decimal number.
+fn decimal_bytes(digits: &str) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    for d in digits.bytes() {
+        let mut carry = u32::from(d - b'0');
+        for byte in out.iter_mut().rev() {
+            let v = u32::from(*byte) * 10 + carry;
+            *byte = (v & 0xff) as u8;
+            carry = v >> 8;
+        }
+        while carry > 0 {
+            out.insert(0, (carry & 0xff) as u8);
+            carry >>= 8;
+        }
+    }
+    out
+}
+
+/// A CRL lifetime in seconds as cfssl's `gencrl` reads it: Go's
+/// `strconv.ParseInt(s, 0, 32)`: an optional sign, then `0x`, `0o`,
+/// `0b` or a leading `0` (octal) for the base, underscores between digits
+/// only after such a prefix; Go's error texts.
+///
+/// # Errors
+/// Go's `strconv` message.
+pub fn go_parse_int32(s: &str) -> Result<i64, String> {
+    let syntax = || {
+        format!(
+            "strconv.ParseInt: parsing {}: invalid syntax",
+            crate::wire::go_string(s)
+        )
+    };
+    let (negative, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string(), true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string(), true)
+    } else {
+        (10, lower, false)
+    };
+    // Go's underscoreOK: only after a base prefix, between digits.
+    if digits.contains('_') && (!prefixed || digits.ends_with('_') || digits.contains("__")) {
+        return Err(syntax());
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if clean.is_empty() {
+        return Err(syntax());
+    }
+    let magnitude = u64::from_str_radix(&clean, radix).map_err(|e| match e.kind() {
+        std::num::IntErrorKind::PosOverflow => format!(
+            "strconv.ParseInt: parsing {}: value out of range",
+            crate::wire::go_string(s)
+        ),
+        _ => syntax(),
+    })?;
+    let value = if negative {
+        -i128::from(magnitude)
+    } else {
+        i128::from(magnitude)
+    };
+    if value < i128::from(i32::MIN) || value > i128::from(i32::MAX) {
+        return Err(format!(
+            "strconv.ParseInt: parsing {}: value out of range",
+            crate::wire::go_string(s)
+        ));
+    }
+    // Within i32, so within i64.
+    Ok(value as i64)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
@@ -180,5 +272,38 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         assert_eq!(list.tbs_cert_list.version, Some(X509Version::V2));
+    }
+
+    #[test]
+    fn go_base_zero_integers() {
+        assert_eq!(go_parse_int32("86400"), Ok(86400));
+        assert_eq!(go_parse_int32("0x10"), Ok(16));
+        assert_eq!(go_parse_int32("010"), Ok(8));
+        assert_eq!(go_parse_int32("-0b11"), Ok(-3));
+        assert_eq!(go_parse_int32("0x_1_0"), Ok(16));
+        assert_eq!(go_parse_int32("0"), Ok(0));
+        assert_eq!(
+            go_parse_int32("abc"),
+            Err("strconv.ParseInt: parsing \"abc\": invalid syntax".into())
+        );
+        assert_eq!(
+            go_parse_int32("1_000"),
+            Err("strconv.ParseInt: parsing \"1_000\": invalid syntax".into())
+        );
+        assert_eq!(
+            go_parse_int32("2147483648"),
+            Err("strconv.ParseInt: parsing \"2147483648\": value out of range".into())
+        );
+        assert_eq!(go_parse_int32("-2147483648"), Ok(-2_147_483_648));
+    }
+
+    #[test]
+    fn serials_in_decimal() {
+        assert_eq!(decimal_bytes("12345"), [0x30, 0x39]);
+        assert_eq!(
+            decimal_bytes("98765432109876543210"),
+            [0x05, 0x5a, 0xa5, 0x4d, 0x38, 0xe5, 0x26, 0x7e, 0xea]
+        );
+        assert_eq!(decimal_bytes("0"), Vec::<u8>::new());
     }
 }

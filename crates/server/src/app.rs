@@ -125,6 +125,9 @@ impl Endpoint {
                 | Self::Health
                 | Self::Revoke
                 | Self::CertAdd
+                | Self::Crl
+                | Self::GenCrl
+                | Self::OcspSign
         )
     }
 
@@ -157,8 +160,42 @@ pub struct ServeOptions {
     /// through a `cfssl_certdb::RecordingSigner`; `/certinfo` looks up
     /// serials in it).
     pub db: Option<Arc<dyn cfssl_certdb::Accessor>>,
+    /// The CA certificate and key `/crl` signs with (cfssl reads `-ca` and
+    /// `-ca-key` again for it); `/crl` is disabled without them.
+    pub crl_issuer: Option<Arc<CrlIssuer>>,
+    /// The OCSP signer of `-responder` (`/ocspsign`, and `/revoke`'s fresh
+    /// response); `/ocspsign` is disabled without one.
+    pub ocsp_signer: Option<Arc<cfssl_core::ocsp::Signer>>,
     /// Where log lines go.
     pub log: Arc<dyn SharedLog>,
+}
+
+/// A CA certificate and its key, for CRLs.
+#[derive(Debug)]
+pub struct CrlIssuer {
+    /// The CA certificate.
+    pub certificate: cfssl_core::cert::Certificate,
+    /// Its key.
+    pub key: cfssl_core::key::PrivateKey,
+}
+
+impl CrlIssuer {
+    /// The pair, checked to belong together.
+    ///
+    /// # Errors
+    /// 2300 when the key is not the certificate's.
+    pub fn new(
+        certificate: cfssl_core::cert::Certificate,
+        key: cfssl_core::key::PrivateKey,
+    ) -> cfssl_core::Result<Self> {
+        if key.public_key_der() != certificate.public_key_der() {
+            return Err(cfssl_core::Error::coded(
+                cfssl_core::Code::PrivateKeyMismatch,
+                "Private key does not match public key",
+            ));
+        }
+        Ok(Self { certificate, key })
+    }
 }
 
 impl std::fmt::Debug for ServeOptions {
@@ -186,6 +223,8 @@ impl ServeOptions {
             auth: cfssl_core::auth::Providers::default(),
             limits: Limits::default(),
             db: None,
+            crl_issuer: None,
+            ocsp_signer: None,
             log,
         }
     }
@@ -198,6 +237,8 @@ pub(crate) struct AppState {
     pub(crate) log: Arc<dyn SharedLog>,
     pub(crate) limits: Limits,
     pub(crate) db: Option<Arc<dyn cfssl_certdb::Accessor>>,
+    pub(crate) crl_issuer: Option<Arc<CrlIssuer>>,
+    pub(crate) ocsp_signer: Option<Arc<cfssl_core::ocsp::Signer>>,
     /// Whether some profile signs at a remote: signing then waits on the
     /// network, so it runs off the async workers.
     pub(crate) remote: bool,
@@ -205,7 +246,9 @@ pub(crate) struct AppState {
 
 /// Why an endpoint is not served, or `None` when it is (cfssl's
 /// `endpoints` table of prerequisite checks).
-fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>, has_db: bool) -> Option<String> {
+fn unavailable(ep: Endpoint, opts: &ServeOptions) -> Option<String> {
+    let signer = opts.signer.as_deref();
+    let has_db = opts.db.is_some();
     const BAD_SIGNER: &str = "signer not initialized";
     let invalid_policy = || cfssl_core::wire::error_json(5200, "Invalid or unknown policy");
     let needs_signer = matches!(
@@ -220,13 +263,13 @@ fn unavailable(ep: Endpoint, signer: Option<&dyn Signer>, has_db: bool) -> Optio
     if needs_signer && signer.is_none() {
         return Some(BAD_SIGNER.into());
     }
-    // This build has no OCSP signer and no certificate database yet (serve
-    // refuses -responder and -db-config), so these fail as cfssl's do
-    // without them.
     match ep {
-        Endpoint::OcspSign => return Some(BAD_SIGNER.into()),
+        Endpoint::OcspSign if opts.ocsp_signer.is_none() => return Some(BAD_SIGNER.into()),
         Endpoint::Crl | Endpoint::Revoke if !has_db => {
             return Some("cert db not configured (missing -db-config)".into());
+        }
+        Endpoint::Crl if opts.crl_issuer.is_none() => {
+            return Some("the CA certificate and key (-ca, -ca-key) could not be read".into());
         }
         _ => {}
     }
@@ -254,6 +297,8 @@ pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
         log: opts.log.clone(),
         limits: opts.limits.clone(),
         db: opts.db.clone(),
+        crl_issuer: opts.crl_issuer.clone(),
+        ocsp_signer: opts.ocsp_signer.clone(),
         remote: opts
             .signer
             .as_ref()
@@ -268,7 +313,7 @@ pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
                 Level::Info,
                 &format!("endpoint '{}' is explicitly disabled", ep.key()),
             );
-        } else if let Some(why) = unavailable(ep, opts.signer.as_deref(), opts.db.is_some()) {
+        } else if let Some(why) = unavailable(ep, opts) {
             log.log(
                 Level::Warning,
                 &format!("endpoint '{}' is disabled: {why}", ep.key()),
@@ -302,6 +347,7 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
         .uri()
         .path_and_query()
         .map_or_else(|| req.uri().path().to_string(), ToString::to_string);
+    let query = req.uri().query().unwrap_or_default().to_string();
     let peer = req
         .extensions()
         .get::<Peer>()
@@ -336,12 +382,13 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
                 | Endpoint::CertInfo
                 | Endpoint::Revoke
                 | Endpoint::CertAdd
+                | Endpoint::Crl
         );
     if ep.generates_keys() || waits_on_remote || waits_on_db {
         // Key generation takes milliseconds: off the async workers.
         let state = st.clone();
         let outcome =
-            tokio::task::spawn_blocking(move || crate::handlers::handle(&state, ep, &body))
+            tokio::task::spawn_blocking(move || crate::handlers::handle(&state, ep, &body, &query))
                 .await
                 .unwrap_or_else(|e| Err(ApiError::Other(format!("request handler failed: {e}"))));
         finish(&st, outcome, &peer, &method, &target)
@@ -349,7 +396,7 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
         // Signing takes well under a millisecond: answered here, its log
         // lines written together.
         crate::log::batched(|| {
-            let outcome = crate::handlers::handle(&st, ep, &body);
+            let outcome = crate::handlers::handle(&st, ep, &body, &query);
             finish(&st, outcome, &peer, &method, &target)
         })
     }

@@ -13,8 +13,11 @@ use crate::reply::{ApiError, Reply};
 type Outcome = Result<Reply, ApiError>;
 
 /// Answers one request whose method is allowed and whose body was read.
-pub(crate) fn handle(st: &AppState, ep: Endpoint, body: &[u8]) -> Outcome {
+pub(crate) fn handle(st: &AppState, ep: Endpoint, body: &[u8], query: &str) -> Outcome {
     match ep {
+        Endpoint::Crl => crl(st, query),
+        Endpoint::GenCrl => gencrl(st, body),
+        Endpoint::OcspSign => ocspsign(st, body),
         Endpoint::Sign => sign(st, body),
         Endpoint::AuthSign => authsign(st, body),
         Endpoint::Info => info(st, body),
@@ -299,7 +302,247 @@ fn revoke(st: &AppState, body: &[u8]) -> Outcome {
         .as_ref()
         .ok_or_else(|| ApiError::bad_request("cert db not configured (missing -db-config)"))?;
     db.revoke_certificate(&req.serial, &req.authority_key_id, reason)?;
+    if let Some(signer) = &st.ocsp_signer {
+        // What cfssl's revoke handler does when given an OCSP signer (its
+        // serve never gives it one): a revoked response, stored at once
+        // (replacing any earlier one; cfssl's insert fails on a second).
+        let rows = db.get_certificate(&req.serial, &req.authority_key_id)?;
+        let [row] = rows.as_slice() else {
+            return Err(ApiError::bad_request("No unique certificate found"));
+        };
+        let cert = Certificate::from_pem(row.pem.as_bytes())
+            .map_err(|_| ApiError::bad_request("Unable to parse certificates from PEM data"))?;
+        let status = cfssl_core::ocsp::CertStatus::Revoked {
+            at: chrono::Utc::now(),
+            // reason_code gives 0..=10.
+            reason: u8::try_from(reason).unwrap_or(0),
+        };
+        let der = signer.sign(&cfssl_core::ocsp::SignRequest::new(&cert, status))?;
+        let parsed = cfssl_core::ocsp::Response::from_der(&der)?;
+        let expiry = parsed
+            .next_update
+            .unwrap_or_else(|| chrono::Utc::now() + signer.interval());
+        db.upsert_ocsp(&[cfssl_certdb::OcspRecord::new(
+            req.serial,
+            req.authority_key_id,
+            der,
+            expiry,
+        )])?;
+    }
     Ok(Reply::new("{}".into()))
+}
+
+/// A JSON string of base64 DER, as Go marshals a `[]byte` result.
+fn b64_result(der: &[u8]) -> Reply {
+    Reply::new(format!("\"{}\"", cfssl_core::gobase64::encode(der)))
+}
+
+/// `GET /crl[?expiry=D]` (cfssl's `crl.Handler`): a CRL of the revoked,
+/// unexpired rows of the database that this CA issued (cfssl lists every
+/// issuer's), with reason codes and a CRL number, valid a week unless
+/// `expiry` (a Go duration) says otherwise.
+fn crl(st: &AppState, query: &str) -> Outcome {
+    // Registered only with a database and the CA's key (app::unavailable).
+    let (Some(db), Some(ca)) = (st.db.as_ref(), st.crl_issuer.as_ref()) else {
+        return Err(ApiError::bad_request(
+            "cert db not configured (missing -db-config)",
+        ));
+    };
+    let rows = db.revoked_entries()?;
+    let mut lifetime = chrono::Duration::days(7);
+    if let Some(expiry) = query_value(query, "expiry").filter(|v| !v.is_empty()) {
+        log(
+            st,
+            Level::Info,
+            &format!("requested expiry time of {expiry}"),
+        );
+        let nanos =
+            cfssl_core::duration::parse(&expiry).map_err(|e| ApiError::Other(e.to_string()))?;
+        lifetime = chrono::Duration::nanoseconds(nanos);
+    }
+    let (entries, others) =
+        cfssl_certdb::crl_entries(&rows, &ca.certificate).map_err(ApiError::Other)?;
+    if others > 0 {
+        log(
+            st,
+            Level::Info,
+            &format!("left out {others} revoked certificate(s) of other issuers"),
+        );
+    }
+    let now = chrono::Utc::now();
+    let der = cfssl_core::crl::create(
+        &ca.certificate,
+        &ca.key,
+        &entries,
+        now,
+        now + lifetime,
+        &cfssl_core::crl::number_for(now),
+    )?;
+    Ok(b64_result(&der))
+}
+
+/// The first value of `name` in a query string, percent-decoded as Go's
+/// `url.ParseQuery` (`+` is a space).
+fn query_value(query: &str, name: &str) -> Option<String> {
+    query.split(['&', ';']).find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (unescape_query(k)? == name)
+            .then(|| unescape_query(v))
+            .flatten()
+    })
+}
+
+fn unescape_query(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                let v = hex(*b.get(i + 1)?)? * 16 + hex(*b.get(i + 2)?)?;
+                out.push(u8::try_from(v).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `POST /gencrl` (cfssl's `gencrl` handler): a CRL of the given serials,
+/// signed with the key in the request. Serials must be decimal (cfssl
+/// lists any other as 0) and the key must be the certificate's (cfssl signs
+/// a list nobody can verify).
+fn gencrl(st: &AppState, body: &[u8]) -> Outcome {
+    let req = match api::gencrl_request(body) {
+        Ok(r) => r,
+        Err(e) => {
+            // cfssl logs the decoding error and answers it after the
+            // expiry check.
+            log(st, Level::Error, e.message());
+            return Err(ApiError::Other(e.message().to_string()));
+        }
+    };
+    let now = chrono::Utc::now();
+    let next = if req.expire_time.is_empty() {
+        now + chrono::Duration::weeks(1)
+    } else {
+        let secs =
+            cfssl_core::crl::go_parse_int32(req.expire_time.trim()).map_err(ApiError::Other)?;
+        now + chrono::Duration::seconds(secs)
+    };
+    let cert = match Certificate::from_pem(req.certificate.as_bytes()) {
+        Ok(c) => c,
+        Err(e) => {
+            // Go's log.Error of two values: no space between them.
+            log(
+                st,
+                Level::Error,
+                &format!(
+                    "error from ParseCertificatePEM{}",
+                    ApiError::from(e).log_text()
+                ),
+            );
+            return Err(ApiError::bad_request("malformed certificate"));
+        }
+    };
+    let mut entries = Vec::with_capacity(req.serial_number.len());
+    for (i, s) in req.serial_number.iter().enumerate() {
+        let Some(serial) = cfssl_core::crl::decimal_serial(s) else {
+            return Err(ApiError::bad_request(format!(
+                "serialNumber[{i}] is not a decimal serial number: {}",
+                cfssl_core::wire::go_string(s)
+            )));
+        };
+        entries.push(cfssl_core::crl::Entry::new(serial, now));
+    }
+    let Ok(key) = cfssl_core::key::PrivateKey::from_pem(req.issuing_key.as_bytes()) else {
+        return Err(ApiError::bad_request("malformed Private Key"));
+    };
+    let der = cfssl_core::crl::create(
+        &cert,
+        &key,
+        &entries,
+        now,
+        next,
+        &cfssl_core::crl::number_for(now),
+    )?;
+    Ok(b64_result(&der))
+}
+
+/// `POST /ocspsign` (cfssl's `ocsp.Handler`): a response for the
+/// certificate with the status asked, signed by the `-responder`.
+fn ocspsign(st: &AppState, body: &[u8]) -> Outcome {
+    use cfssl_core::ocsp::{CertStatus, HashAlgorithm, SignRequest};
+    let Some(signer) = st.ocsp_signer.as_ref() else {
+        return Err(ApiError::bad_request("signer not initialized"));
+    };
+    let req = api::ocspsign_request(body)
+        .map_err(|_| ApiError::bad_request("Unable to parse sign request"))?;
+    let cert = match Certificate::from_pem(req.certificate.as_bytes()) {
+        Ok(c) => c,
+        Err(e) => {
+            log(
+                st,
+                Level::Error,
+                &format!(
+                    "Error from ParseCertificatePEM{}",
+                    ApiError::from(e).log_text()
+                ),
+            );
+            return Err(ApiError::bad_request("Malformed certificate"));
+        }
+    };
+    let mut status = match req.status.as_str() {
+        "unknown" => CertStatus::Unknown,
+        _ => CertStatus::Good,
+    };
+    if req.status == "revoked" {
+        let at = if req.revoked_at.is_empty() || req.revoked_at == "now" {
+            chrono::Utc::now()
+        } else {
+            cfssl_core::revocation::revoked_at(&req.revoked_at, chrono::Utc::now())
+                .map_err(|_| ApiError::bad_request("Malformed revocation time"))?
+        };
+        // cfssl writes any number; only RFC 5280's codes are written here.
+        let reason = u8::try_from(req.reason)
+            .ok()
+            .filter(|r| *r <= 10 && *r != 7)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Invalid revocation reason {}: RFC 5280 codes are 0-6 and 8-10",
+                    req.reason
+                ))
+            })?;
+        status = CertStatus::Revoked { at, reason };
+    }
+    let md5 = req.issuer_hash == "MD5";
+    let hash = match req.issuer_hash.as_str() {
+        "" | "MD5" => HashAlgorithm::Sha1,
+        name => HashAlgorithm::from_name(name)
+            .ok_or_else(|| ApiError::bad_request("Unsupported hash algorithm in request"))?,
+    };
+    signer.check_issued(&cert)?;
+    cfssl_core::ocsp::check_status_name(&req.status)?;
+    if md5 {
+        // In cfssl's table, refused where the response is made.
+        return Err(ApiError::Other("unsupported issuer hash algorithm".into()));
+    }
+    let mut sign = SignRequest::new(&cert, status);
+    sign.issuer_hash = hash;
+    let der = signer.sign(&sign)?;
+    Ok(Reply::new(format!(
+        "{{\"ocspResponse\":\"{}\"}}",
+        cfssl_core::gobase64::encode(&der)
+    )))
 }
 
 /// `POST /certadd` (cfssl's `certadd.Handler`): a certificate issued

@@ -35,7 +35,18 @@ fn no_arguments(args: &[String]) -> Result<(), CmdError> {
 /// `-key`), `-interval`. The key must be the responder's (cfssl does not
 /// check). Logs what clients will make of the responder.
 fn load_signer(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<Signer, CmdError> {
-    let signer = (|| {
+    let signer = signer_from_flags(flags, ctx)
+        .inspect_err(|e| ctx.critical(&format!("Unable to create OCSP signer: {}", shown(e))))?;
+    if let Some(problem) = signer.responder_problem() {
+        ctx.warning(&problem);
+    }
+    Ok(signer)
+}
+
+/// The OCSP signer of `-ca`, `-responder`, `-responder-key` (else `-key`)
+/// and `-interval`, without logging.
+pub(crate) fn signer_from_flags(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<Signer, CmdError> {
+    (|| {
         let ca = read_bytes(ctx, flags.string("ca")).map_err(CmdError::Plain)?;
         let responder = read_file(flags.string("responder")).map_err(CmdError::Plain)?;
         let key_file = match flags.string("responder-key") {
@@ -52,11 +63,6 @@ fn load_signer(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<Signer, CmdError>
         let interval = chrono::Duration::nanoseconds(flags.duration("interval").as_nanos());
         Signer::new(issuer, responder, key, interval).map_err(core_err)
     })()
-    .inspect_err(|e| ctx.critical(&format!("Unable to create OCSP signer: {}", shown(e))))?;
-    if let Some(problem) = signer.responder_problem() {
-        ctx.warning(&problem);
-    }
-    Ok(signer)
 }
 
 /// `cfssl ocspsign -ca CA -responder CERT -responder-key KEY -cert CERT

@@ -25,7 +25,6 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
         ("ca-bundle", "the bundler"),
         ("int-bundle", "the bundler"),
         ("metadata", "the bundler"),
-        ("responder", "OCSP signing"),
     ] {
         if !flags.string(flag).is_empty() {
             return Err(CmdError::Plain(format!(
@@ -62,19 +61,37 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
                 None
             }
         };
-    // cfssl then builds its OCSP signer from -ca and -responder; OCSP
-    // signing is refused above, so -responder is empty and this fails as
-    // cfssl's does without one.
+    // cfssl then builds its OCSP signer from -ca, -responder and
+    // -responder-key (else -key); without one /ocspsign is disabled.
     let ca = flags.string("ca");
     ctx.debug(&format!("Loading issuer cert: {}", shown_name(ca)));
-    let why = match read_bytes(ctx, ca) {
-        Err(e) => e,
+    let ocsp_signer = match read_bytes(ctx, ca) {
+        Err(e) => {
+            ctx.warning(&format!("couldn't initialize ocsp signer: {e}"));
+            None
+        }
         Ok(_) => {
-            ctx.debug("Loading responder cert: ");
-            "open : no such file or directory".to_string()
+            ctx.debug(&format!(
+                "Loading responder cert: {}",
+                shown_name(flags.string("responder"))
+            ));
+            match super::ocsp::signer_from_flags(flags, ctx) {
+                Ok(s) => Some(Arc::new(s)),
+                Err(e) => {
+                    ctx.warning(&format!("couldn't initialize ocsp signer: {e}"));
+                    None
+                }
+            }
         }
     };
-    ctx.warning(&format!("couldn't initialize ocsp signer: {why}"));
+    // /crl signs with -ca and -ca-key, read again as cfssl does.
+    let crl_issuer = (|| {
+        let cert = read_bytes(ctx, flags.string("ca")).ok()?;
+        let key = cfssl_core::key::Zeroizing::new(read_bytes(ctx, flags.string("ca-key")).ok()?);
+        let cert = cfssl_core::cert::Certificate::from_pem(&cert).ok()?;
+        let key = cfssl_core::key::PrivateKey::from_pem(&key).ok()?;
+        cfssl_server::CrlIssuer::new(cert, key).ok().map(Arc::new)
+    })();
 
     let mut opts = ServeOptions::new(shared);
     opts.address = flags.string("address").to_string();
@@ -86,6 +103,8 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
     })?;
     opts.signer = signer;
     opts.db = db;
+    opts.ocsp_signer = ocsp_signer;
+    opts.crl_issuer = crl_issuer;
     opts.auth = auth;
     opts.disable = flags
         .string("disable")
