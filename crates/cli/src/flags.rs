@@ -1,5 +1,6 @@
 //! cfssl's command-line flags: the one table of all 58 flags that every command accepts
-//! (mirrors `registerFlags` in cfssl's `cli/config.go`, v1.6.5), each command's usage text and
+//! (mirrors `registerFlags` in cfssl's `cli/config.go`, v1.6.5) and the one flag of ours
+//! after them (`-pem`), each command's usage text and
 //! the flags its usage lists (the `UsageText`/`Flags` of `cli/<cmd>/<cmd>.go`), and the typed
 //! result of parsing a command's arguments, [`Flags`].
 //!
@@ -43,8 +44,8 @@ const fn duration(name: &'static str, default: GoDuration, usage: &'static str) 
 
 /// Every cfssl flag, in `registerFlags` order, with cfssl's defaults and descriptions
 /// (byte-for-byte, including the trailing space of `mutual-tls-ca` and the `sepearted` typo of
-/// `pgp-name`).
-pub static FLAGS: [FlagDef; 58] = [
+/// `pgp-name`), then ours: `pem` (CRLs as PEM; not in cfssl).
+pub static FLAGS: [FlagDef; 59] = [
     string(
         "hostname",
         "",
@@ -192,6 +193,10 @@ pub static FLAGS: [FlagDef; 58] = [
     ),
     int("loglevel", 1, "Log level (0 = DEBUG, 5 = FATAL)"),
     string("disable", "", "endpoints to disable"),
+    boolean(
+        "pem",
+        "print the CRL as PEM (X509 CRL) instead of one line of base64 DER (not in cfssl)",
+    ),
 ];
 
 /// The flag cfssl appends to every command's usage list (and that sets the log level).
@@ -264,7 +269,7 @@ Usage of crl:
 
 Flags:
 ",
-        flags: &["db-config", "ca", "ca-key", "expiry"],
+        flags: &["db-config", "ca", "ca-key", "expiry", "pem"],
     },
     CommandUsage {
         name: "gencert",
@@ -306,7 +311,7 @@ Arguments:
 
 Flags:
 ",
-        flags: &[],
+        flags: &["pem"],
     },
     CommandUsage {
         name: "gencsr",
@@ -744,11 +749,12 @@ mod tests {
     }
 
     #[test]
-    fn table_has_58_unique_flags() {
+    fn table_has_58_unique_flags_and_ours() {
         let mut names: Vec<&str> = FLAGS.iter().map(|d| d.name).collect();
+        assert_eq!(names.last(), Some(&"pem"));
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 58);
+        assert_eq!(names.len(), 59);
     }
 
     #[test]
@@ -760,7 +766,7 @@ mod tests {
                 .map(|d| d.name)
                 .collect()
         };
-        assert_eq!(kinds(Kind::Bool), ["initca", "renewca", "list"]);
+        assert_eq!(kinds(Kind::Bool), ["initca", "renewca", "list", "pem"]);
         assert_eq!(
             kinds(Kind::Int),
             ["port", "num-workers", "max-hosts", "loglevel"]
@@ -789,6 +795,7 @@ mod tests {
             ("password", "0"),
             ("expiry", "168h0m0s"),
             ("loglevel", "1"),
+            ("pem", "false"),
         ];
         let want: Vec<(&str, String)> = want.iter().map(|(n, v)| (*n, (*v).to_owned())).collect();
         assert_eq!(non_empty, want);

@@ -310,3 +310,50 @@ fn crl_from_the_database_for_this_ca_only() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
 }
+
+/// `-pem` (not in cfssl): the same list as PEM, which `openssl crl` reads
+/// as it is and verifies.
+#[test]
+fn pem_output_is_read_by_openssl() {
+    let dir = scratch();
+    let out = run(
+        dir.path(),
+        &[
+            "gencrl",
+            "-pem",
+            "serials.txt",
+            "ca.pem",
+            "ca-key.pem",
+            "86400",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("-----BEGIN X509 CRL-----\n"), "{text}");
+    assert!(text.ends_with("-----END X509 CRL-----\n"), "{text}");
+    std::fs::write(dir.path().join("list.pem"), &text).unwrap();
+    let verify = Command::new("openssl")
+        .args([
+            "crl", "-in", "list.pem", "-noout", "-CAfile", "ca.pem", "-verify", "-text",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&verify.stderr).contains("verify OK"));
+    assert_eq!(
+        String::from_utf8_lossy(&verify.stdout)
+            .matches("Serial Number:")
+            .count(),
+        2
+    );
+    let usage = run(dir.path(), &["gencrl", "-h"]);
+    assert!(
+        String::from_utf8_lossy(&usage.stderr).contains("-pem=false: print the CRL as PEM"),
+        "{}",
+        String::from_utf8_lossy(&usage.stderr)
+    );
+}

@@ -275,3 +275,74 @@ fn result_error(body: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(body).unwrap();
     v["errors"][0]["message"].as_str().unwrap().to_string()
 }
+
+/// `/crl?format=der` and `?format=pem` (not in cfssl, upstream #1417): the
+/// list itself, usable as a CRL distribution point, verified by OpenSSL;
+/// another format is refused.
+#[test]
+fn crl_formats_for_distribution_points() {
+    let dir = scratch();
+    let ocsp = dir.path().join("ocsp");
+    let args: Vec<String> = [
+        "-ca",
+        "../server/ca.pem",
+        "-ca-key",
+        "../server/ca-key.pem",
+        "-db-config",
+        "db.json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let serve = support::serve::start_command(&ours(), &ocsp, "serve", &args, Stdio::null)
+        .expect("serve starts");
+    let mut s = TcpStream::connect(serve.addr).unwrap();
+    s.write_all(
+        b"GET /api/v1/cfssl/crl?format=der HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("content-type: application/pkix-crl"),
+        "{head}"
+    );
+    std::fs::write(ocsp.join("list.der"), &raw[end + 4..]).unwrap();
+    let verify = Command::new("openssl")
+        .args([
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "list.der",
+            "-noout",
+            "-CAfile",
+            "../server/ca.pem",
+            "-verify",
+        ])
+        .current_dir(&ocsp)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&verify.stderr).contains("verify OK"),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let (status, ctype, body) = post(
+        serve.addr,
+        "GET",
+        "/api/v1/cfssl/crl?format=pem&expiry=2h",
+        None,
+    );
+    assert_eq!((status, ctype.as_str()), (200, "application/x-pem-file"));
+    assert!(body.starts_with("-----BEGIN X509 CRL-----\n"), "{body}");
+    let (status, _, body) = post(serve.addr, "GET", "/api/v1/cfssl/crl?format=xml", None);
+    assert_eq!(status, 400);
+    assert_eq!(
+        result_error(&body),
+        "unknown format \"xml\": der or pem (or none for cfssl's JSON)"
+    );
+}

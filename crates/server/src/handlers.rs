@@ -348,6 +348,12 @@ fn crl(st: &AppState, query: &str) -> Outcome {
             "cert db not configured (missing -db-config)",
         ));
     };
+    if let Some(f) = query_value(query, "format").filter(|f| !matches!(f.as_str(), "der" | "pem")) {
+        return Err(ApiError::bad_request(format!(
+            "unknown format {}: der or pem (or none for cfssl's JSON)",
+            cfssl_core::wire::go_string(&f)
+        )));
+    }
     let rows = db.revoked_entries()?;
     let mut lifetime = chrono::Duration::days(7);
     if let Some(expiry) = query_value(query, "expiry").filter(|v| !v.is_empty()) {
@@ -378,7 +384,16 @@ fn crl(st: &AppState, query: &str) -> Outcome {
         now + lifetime,
         &cfssl_core::crl::number_for(now),
     )?;
-    Ok(b64_result(&der))
+    match query_value(query, "format").as_deref() {
+        // Not in cfssl (upstream #1417): the list itself, for a CRL
+        // distribution point or a web server.
+        Some("der") => Ok(Reply::raw("application/pkix-crl", der)),
+        Some("pem") => Ok(Reply::raw(
+            "application/x-pem-file",
+            cfssl_core::pemfmt::encode("X509 CRL", &der).into_bytes(),
+        )),
+        _ => Ok(b64_result(&der)),
+    }
 }
 
 /// The first value of `name` in a query string, percent-decoded as Go's

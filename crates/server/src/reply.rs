@@ -71,6 +71,9 @@ impl From<cfssl_core::Error> for ApiError {
 pub(crate) struct Reply {
     pub(crate) result: String,
     pub(crate) messages: Vec<(u32, String)>,
+    /// A body sent as it is, with its content type, instead of the
+    /// envelope (not in cfssl: `/crl?format=der`).
+    raw: Option<(&'static str, Vec<u8>)>,
 }
 
 impl Reply {
@@ -78,6 +81,16 @@ impl Reply {
         Self {
             result,
             messages: Vec::new(),
+            raw: None,
+        }
+    }
+
+    /// A bare body of type `content_type`.
+    pub(crate) fn raw(content_type: &'static str, body: Vec<u8>) -> Self {
+        Self {
+            result: String::new(),
+            messages: Vec::new(),
+            raw: Some((content_type, body)),
         }
     }
 
@@ -87,6 +100,12 @@ impl Reply {
     }
 
     pub(crate) fn into_response(self) -> Response {
+        if let Some((ctype, body)) = self.raw {
+            let mut r = Response::new(Body::from(body));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+            return r;
+        }
         let messages: Vec<(u32, &str)> = self
             .messages
             .iter()

@@ -9,8 +9,8 @@ use super::{core_err, load_config_logged, pop_first, print_line, read_input};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
-/// `cfssl gencrl SERIALS CERT KEY [SECONDS]`: prints the CRL as one line
-/// of base64 DER, as cfssl does. Each non-blank line of SERIALS must be a
+/// `cfssl gencrl [-pem] SERIALS CERT KEY [SECONDS]`: prints the CRL as one
+/// line of base64 DER, as cfssl does (as PEM with `-pem`). Each non-blank line of SERIALS must be a
 /// decimal serial number (cfssl lists any other line as serial 0); SECONDS
 /// is the lifetime, Go's `ParseInt(s, 0, 32)`, 0 or absent for one week.
 pub(crate) fn gencrl(
@@ -45,7 +45,7 @@ pub(crate) fn gencrl(
         &cfssl_core::crl::number_for(now),
     )
     .map_err(core_err)?;
-    print_line(ctx, &cfssl_core::gobase64::encode(&der))
+    print_crl(flags, ctx, &der)
 }
 
 /// `cfssl crl -db-config F -ca CA -ca-key KEY [-expiry D]`: a CRL of the
@@ -109,7 +109,17 @@ pub(crate) fn crl(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Resu
         &cfssl_core::crl::number_for(now),
     )
     .map_err(core_err)?;
-    print_line(ctx, &cfssl_core::gobase64::encode(&der))
+    print_crl(flags, ctx, &der)
+}
+
+/// Prints a CRL as cfssl does (one line of base64 DER), or with `-pem` as
+/// PEM (`X509 CRL`), which `openssl crl` and web servers read as it is.
+fn print_crl(flags: &Flags, ctx: &mut Ctx<'_, '_>, der: &[u8]) -> Result<(), CmdError> {
+    if flags.bool("pem") {
+        super::print_raw(ctx, &cfssl_core::pemfmt::encode("X509 CRL", der))
+    } else {
+        print_line(ctx, &cfssl_core::gobase64::encode(der))
+    }
 }
 
 /// The entries of a serial list: one decimal serial a line, blank lines
