@@ -357,3 +357,99 @@ fn pem_output_is_read_by_openssl() {
         String::from_utf8_lossy(&usage.stderr)
     );
 }
+
+/// `crl -db-config` on the database cfssl 1.6.5 wrote and revoked in
+/// (`fixtures/ocsp/cfssl-1.6.5-refreshed.db`): the list cfssl's `crl`
+/// printed for it (`cfssl-1.6.5-crl.b64`), plus the CRL number and the
+/// entry's reason (ledger 32, 34); without `-db-config`, `-ca` or
+/// `-ca-key`, cfssl's message and exit 1 (cfssl: exit 0 and an empty line,
+/// ledger 35).
+#[test]
+fn crl_of_the_database_cfssl_wrote() {
+    let dir = scratch();
+    let ocsp = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ocsp");
+    std::fs::copy(
+        ocsp.join("cfssl-1.6.5-refreshed.db"),
+        dir.path().join("certs.db"),
+    )
+    .unwrap();
+    let server = ocsp.join("../server");
+    std::fs::copy(server.join("ca.pem"), dir.path().join("server-ca.pem")).unwrap();
+    std::fs::copy(
+        server.join("ca-key.pem"),
+        dir.path().join("server-ca-key.pem"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("db.json"),
+        r#"{"driver":"sqlite3","data_source":"certs.db"}"#,
+    )
+    .unwrap();
+    let full = [
+        "crl",
+        "-db-config",
+        "db.json",
+        "-ca",
+        "server-ca.pem",
+        "-ca-key",
+        "server-ca-key.pem",
+        "-expiry",
+        "24h",
+    ];
+    let out = run(dir.path(), &full);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs = std::fs::read(ocsp.join("cfssl-1.6.5-crl.b64")).unwrap();
+    let text = |b64: &[u8]| {
+        String::from_utf8(openssl_crl(dir.path(), b64, &["-noout", "-text"]).stdout).unwrap()
+    };
+    let (mine, theirs) = (text(&out.stdout), text(&theirs));
+    let without_reason = |t: &str| -> Vec<String> {
+        let mut lines = shape(t);
+        lines.retain(|l| l != "CRL entry extensions:");
+        let mut out = Vec::new();
+        let mut skip = false;
+        for l in lines {
+            if skip {
+                skip = false;
+                continue;
+            }
+            if l.starts_with("X509v3 CRL Reason Code") {
+                skip = true;
+                continue;
+            }
+            out.push(l);
+        }
+        out
+    };
+    assert_eq!(without_reason(&mine), without_reason(&theirs));
+    assert!(mine.contains("Key Compromise"), "{mine}");
+    assert!(mine.contains("X509v3 CRL Number"), "{mine}");
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(ocsp.join("crl-missing-flags.json")).unwrap(),
+    )
+    .unwrap();
+    for c in cases.as_array().unwrap() {
+        let drop = c["without"].as_str().unwrap();
+        let i = full.iter().position(|a| *a == drop).unwrap();
+        let mut args = full.to_vec();
+        args.drain(i..i + 2);
+        let out = run(dir.path(), &args);
+        assert_eq!(c["rc"], 0, "cfssl exits 0");
+        assert_eq!(out.status.code(), Some(1), "{drop}");
+        assert!(out.stdout.is_empty(), "{drop}");
+        let want = c["stderr"]
+            .as_str()
+            .unwrap()
+            .trim()
+            .trim_start_matches("[ERROR] ");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(want),
+            "{drop}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
