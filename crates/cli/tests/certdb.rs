@@ -8,6 +8,8 @@
 
 mod support;
 
+use support::pg::Cluster;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -1376,69 +1378,6 @@ fn several_servers_share_one_postgres_database() {
         .trim(),
         format!("{0}|{0}", 9 * each)
     );
-}
-
-/// A private throw-away cluster of `scripts/pg-cluster.sh`, stopped and
-/// removed when dropped.
-struct Cluster {
-    url: String,
-    dir: String,
-}
-
-impl Cluster {
-    fn script(cmd: &str, dir: &str) -> Output {
-        Self::script_with(cmd, dir, &[])
-    }
-
-    fn script_with(cmd: &str, dir: &str, env: &[(&str, &Path)]) -> Output {
-        Command::new("bash")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster.sh"))
-            .arg(cmd)
-            .env("CFSSL_TEST_PG_DIR", dir)
-            .envs(env.iter().map(|(k, v)| (*k, *v)))
-            .output()
-            .unwrap()
-    }
-
-    fn start() -> Self {
-        Self::start_with(&[])
-    }
-
-    /// With `CFSSL_PG_TLS_CERT` and `CFSSL_PG_TLS_KEY` for a TLS server.
-    fn start_with(env: &[(&str, &Path)]) -> Self {
-        let out = Self::script_with("start", "", env);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).unwrap();
-        let var = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-                .unwrap()
-                .to_string()
-        };
-        Self {
-            url: var("CFSSL_TEST_PG_URL"),
-            dir: var("CFSSL_TEST_PG_DIR"),
-        }
-    }
-
-    fn run(&self, cmd: &str) {
-        let out = Self::script(cmd, &self.dir);
-        assert!(
-            out.status.success(),
-            "{cmd}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Self::script("stop", &self.dir);
-    }
 }
 
 /// The database goes away under a running `serve -db-config` (PostgreSQL

@@ -620,3 +620,85 @@ fn tampered_responses_are_not_served() {
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// Responses cfssl 1.6.5 stored in PostgreSQL (`fixtures/ocsp/
+/// cfssl-1.6.5-refreshed-pg.sql`) served from there; the database stopped
+/// at once (a crash): `internalError` with status 500, as cfssl answers a
+/// source error; back: answered again, without a restart.
+#[test]
+fn ocspserve_from_postgres_outlives_the_database_going_away() {
+    if std::env::var_os("CFSSL_TEST_PG_URL").is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs PostgreSQL: .ci/run starts scripts/pg-cluster.sh"
+        );
+        eprintln!("skipped: no CFSSL_TEST_PG_URL (eval \"$(scripts/pg-cluster.sh start)\")");
+        return;
+    }
+    let cluster = support::pg::Cluster::start();
+    let url = cluster.url.clone();
+    let psql = |sql: &str| {
+        let out = Command::new("psql")
+            .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../certdb/migrations/pg");
+    for f in [
+        "001_CreateCertificates.sql",
+        "002_AddMetadataToCertificates.sql",
+    ] {
+        let text = std::fs::read_to_string(migrations.join(f)).unwrap();
+        psql(text.split("-- +goose Down").next().unwrap());
+    }
+    psql(&std::fs::read_to_string(fixtures().join("ocsp/cfssl-1.6.5-refreshed-pg.sql")).unwrap());
+    let dir = scratch();
+    std::fs::write(
+        dir.path().join("pg.json"),
+        format!(r#"{{"driver":"postgres","data_source":"{url}?sslmode=disable"}}"#),
+    )
+    .unwrap();
+    // The PostgreSQL recording's first certificate.
+    let serial = std::fs::read_to_string(fixtures().join("ocsp/cfssl-1.6.5-refreshed-pg.serials"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let issuer =
+        cfssl_core::cert::Certificate::from_pem(&std::fs::read(dir.path().join("ca.pem")).unwrap())
+            .unwrap();
+    let serial_bytes = cfssl_core::crl::decimal_serial(&serial).unwrap();
+    let mut content = serial_bytes.clone();
+    if content[0] & 0x80 != 0 {
+        content.insert(0, 0);
+    }
+    let id =
+        cfssl_core::ocsp::CertId::new(&issuer, &content, cfssl_core::ocsp::HashAlgorithm::Sha1);
+    let req = cfssl_core::ocsp::Request::to_der(&id);
+    let serve = start(dir.path(), &["-db-config", "pg.json"]);
+    let ask = || http(serve.addr, "POST", "/", &[], &req);
+    let (status, _, body) = ask();
+    assert_eq!(status, 200);
+    let r = cfssl_core::ocsp::Response::from_der(&body).unwrap();
+    assert_eq!(
+        (r.cert_id.serial_decimal(), r.status.name()),
+        (serial.clone(), "good")
+    );
+    cluster.run("pause");
+    let (status, _, body) = ask();
+    assert_eq!((status, body.as_slice()), (500, &[0x30, 3, 0x0a, 1, 2][..]));
+    cluster.run("resume");
+    let (status, _, body) = ask();
+    assert_eq!(status, 200, "{body:?}");
+    let log = std::fs::read_to_string(dir.path().join("ocspserve.log")).unwrap();
+    assert!(
+        log.contains("Error retrieving response for request"),
+        "{log}"
+    );
+}

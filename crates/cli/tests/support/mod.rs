@@ -12,6 +12,7 @@ pub(crate) mod ledger;
 pub(crate) mod normalise;
 pub(crate) mod oracle;
 pub(crate) mod pem;
+pub(crate) mod pg;
 pub(crate) mod pki;
 pub(crate) mod replay;
 pub(crate) mod serve;
