@@ -674,7 +674,7 @@ fn ocspserve_from_postgres_outlives_the_database_going_away() {
         cfssl_core::cert::Certificate::from_pem(&std::fs::read(dir.path().join("ca.pem")).unwrap())
             .unwrap();
     let serial_bytes = cfssl_core::crl::decimal_serial(&serial).unwrap();
-    let mut content = serial_bytes.clone();
+    let mut content = serial_bytes;
     if content[0] & 0x80 != 0 {
         content.insert(0, 0);
     }
@@ -688,7 +688,7 @@ fn ocspserve_from_postgres_outlives_the_database_going_away() {
     let r = cfssl_core::ocsp::Response::from_der(&body).unwrap();
     assert_eq!(
         (r.cert_id.serial_decimal(), r.status.name()),
-        (serial.clone(), "good")
+        (serial, "good")
     );
     cluster.run("pause");
     let (status, _, body) = ask();
