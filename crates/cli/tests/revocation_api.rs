@@ -218,6 +218,28 @@ fn revocation_endpoints_answer_as_cfssl() {
         let theirs = result_of(want);
         let mine = result_of(&body);
         if status == 200 && (name.starts_with("crl") || name.starts_with("gencrl")) {
+            let der = cfssl_core::gobase64::decode(mine.as_str().unwrap().as_bytes()).unwrap();
+            std::fs::write(ocsp.join("ours.der"), der).unwrap();
+            let verify = Command::new("openssl")
+                .args([
+                    "crl",
+                    "-inform",
+                    "DER",
+                    "-in",
+                    "ours.der",
+                    "-noout",
+                    "-CAfile",
+                    "../server/ca.pem",
+                    "-verify",
+                ])
+                .current_dir(&ocsp)
+                .output()
+                .unwrap();
+            assert!(
+                String::from_utf8_lossy(&verify.stderr).contains("verify OK"),
+                "{name}: {}",
+                String::from_utf8_lossy(&verify.stderr)
+            );
             assert_eq!(
                 crl_shape(&ocsp, mine.as_str().unwrap()),
                 crl_shape(&ocsp, theirs.as_str().unwrap()),
