@@ -160,12 +160,21 @@ fn run_app(listen: Listen) -> Result<(), ServeError> {
     };
     let main = runtime("main")?;
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    // Serving threads hold their log lines until they run out of work
+    // (crate::log::defer_on_this_thread).
+    let worker_runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .on_thread_park(crate::log::flush_thread)
+            .build()
+            .map_err(|e| ServeError::Runtime(format!("failed to start the worker runtime: {e}")))
+    };
     let server = main.block_on(Server::start(listen))?;
     let shared = server.shared.clone();
     let mut workers = Vec::with_capacity(threads);
     let mut queues = Vec::with_capacity(threads);
     for n in 0..threads {
-        let rt = runtime("worker")?;
+        let rt = worker_runtime()?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Handed>();
         let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         queues.push((tx, open.clone()));
@@ -173,6 +182,7 @@ fn run_app(listen: Listen) -> Result<(), ServeError> {
         let worker = std::thread::Builder::new()
             .name(format!("cfssl-serve-{n}"))
             .spawn(move || {
+                crate::log::defer_on_this_thread();
                 rt.block_on(async move {
                     while let Some(h) = rx.recv().await {
                         match TcpStream::from_std(h.stream) {
@@ -180,6 +190,9 @@ fn run_app(listen: Listen) -> Result<(), ServeError> {
                                 let (shared, open) = (shared.clone(), open.clone());
                                 tokio::spawn(async move {
                                     serve_one(shared, stream, h.peer).await;
+                                    // Its lines out before the slot is given
+                                    // back (shutdown waits on the slots).
+                                    crate::log::flush_thread();
                                     drop(h.permit);
                                     open.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                                 });
