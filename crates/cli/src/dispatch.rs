@@ -12,6 +12,13 @@ use crate::flags::{self, Flags};
 use crate::goflag::{self, ParseError};
 use crate::log::{Level, Logger};
 
+/// cfssl commands this build will not have, and why (docs/compat.md):
+/// not listed, and refused with the reason.
+const NOT_SUPPORTED: &[(&str, &str)] = &[(
+    "scan",
+    "it grades a TLS server's configuration (protocol versions, cipher suites, curves, session resumption), which is not part of running a CA, and cfssl's scanners depend on its own fork of Go's TLS stack; use a TLS scanner such as testssl.sh or sslyze",
+)];
+
 /// Exit status of a successful run, and of `-h`.
 pub const EXIT_OK: i32 = 0;
 /// Exit status of a missing or unknown command, and of a failed command.
@@ -209,6 +216,13 @@ fn dispatch(args: &[String], commands: &[Command], io: &mut Io<'_>) -> i32 {
         return EXIT_FAILURE;
     };
     let Some(command) = commands.iter().find(|c| c.name == name.as_str()) else {
+        if let Some((_, why)) = NOT_SUPPORTED.iter().find(|(n, _)| *n == name.as_str()) {
+            write_stderr(
+                io,
+                &format!("cfssl {name} is not supported by cfssl-rs: {why}\n"),
+            );
+            return EXIT_FAILURE;
+        }
         write_stderr(
             io,
             &format!("Command {name} is not defined.\n{}", top_usage(commands)),
@@ -398,6 +412,20 @@ mod tests {
         assert_eq!(out.stderr, format!("No command is given.\n{TOP_USAGE}"));
         // "--" alone is consumed by the top-level parse.
         assert_eq!(run(&["--"]).stderr, out.stderr);
+    }
+
+    #[test]
+    fn scan_is_refused_with_its_reason() {
+        let out = run(&["scan", "example.com:443"]);
+        assert_eq!(out.code, EXIT_FAILURE);
+        assert!(
+            out.stderr.starts_with(
+                "cfssl scan is not supported by cfssl-rs: it grades a TLS server's configuration"
+            ),
+            "{}",
+            out.stderr
+        );
+        assert!(!TOP_USAGE.contains("\tscan\n"));
     }
 
     #[test]

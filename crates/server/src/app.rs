@@ -273,6 +273,11 @@ fn unavailable(ep: Endpoint, opts: &ServeOptions) -> Option<String> {
         }
         _ => {}
     }
+    if matches!(ep, Endpoint::Scan | Endpoint::ScanInfo) {
+        return Some(
+            "not supported: TLS server scanning is not part of this CA (docs/compat.md)".into(),
+        );
+    }
     if !ep.implemented() {
         return Some("not implemented by this build yet".into());
     }
