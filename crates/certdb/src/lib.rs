@@ -334,8 +334,9 @@ pub fn crl_entries(
             )
         })?;
         let entry = cfssl_core::crl::Entry::new(serial, r.revoked_at);
-        entries.push(match u8::try_from(r.reason) {
-            Ok(reason) if reason != 0 => entry.with_reason(reason),
+        // A code RFC 5280 does not define (7, above 10) is left out.
+        entries.push(match cfssl_core::ocsp::valid_reason(r.reason) {
+            Some(reason) if reason != 0 => entry.with_reason(reason),
             _ => entry,
         });
     }

@@ -413,17 +413,25 @@ impl Accessor for Postgres {
                     &[&"revoked".as_bytes()],
                 )
                 .map_err(pg_error)?;
-            Ok(rows
-                .iter()
-                .map(|row| RevokedEntry {
-                    serial: text(row.get(0)),
-                    aki: text(row.get(1)),
-                    revoked_at: row
-                        .get::<_, Option<_>>(2)
-                        .unwrap_or_else(crate::gotime::zero),
-                    reason: i64::from(row.get::<_, Option<i32>>(3).unwrap_or(0)),
+            // try_get: a timestamp chrono cannot hold ('infinity') is this
+            // query's error, not a panic with the connection's lock held.
+            rows.iter()
+                .map(|row| {
+                    Ok(RevokedEntry {
+                        serial: text(row.try_get(0).map_err(pg_error)?),
+                        aki: text(row.try_get(1).map_err(pg_error)?),
+                        revoked_at: row
+                            .try_get::<_, Option<_>>(2)
+                            .map_err(pg_error)?
+                            .unwrap_or_else(crate::gotime::zero),
+                        reason: i64::from(
+                            row.try_get::<_, Option<i32>>(3)
+                                .map_err(pg_error)?
+                                .unwrap_or(0),
+                        ),
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 
@@ -501,17 +509,19 @@ impl Postgres {
         );
         self.with(|c| {
             let rows = c.query(&sql, args).map_err(pg_error)?;
-            Ok(rows
-                .iter()
-                .map(|row| OcspRecord {
-                    serial: text(row.get(0)),
-                    aki: text(row.get(1)),
-                    body: row.get(2),
-                    expiry: row
-                        .get::<_, Option<_>>(3)
-                        .unwrap_or_else(crate::gotime::zero),
+            rows.iter()
+                .map(|row| {
+                    Ok(OcspRecord {
+                        serial: text(row.try_get(0).map_err(pg_error)?),
+                        aki: text(row.try_get(1).map_err(pg_error)?),
+                        body: row.try_get(2).map_err(pg_error)?,
+                        expiry: row
+                            .try_get::<_, Option<_>>(3)
+                            .map_err(pg_error)?
+                            .unwrap_or_else(crate::gotime::zero),
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 }

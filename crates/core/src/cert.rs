@@ -224,7 +224,9 @@ impl Certificate {
         let v3 = parent.is_v3();
         let has_bc = parent.ext(oids::BASIC_CONSTRAINTS).is_some();
         let (is_ca, _, _) = parent.basic_constraints();
-        if (v3 && !has_bc) || (has_bc && !is_ca) || parent.key_usage().is_some_and(|u| u & 32 == 0)
+        if (v3 && !has_bc)
+            || (has_bc && !is_ca)
+            || parent.key_usage().is_some_and(|u| u != 0 && u & 32 == 0)
         {
             return Err(
                 "x509: invalid signature: parent certificate cannot sign this kind of certificate"

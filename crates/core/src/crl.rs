@@ -136,7 +136,9 @@ pub fn create(
 /// ```
 pub fn decimal_serial(s: &str) -> Option<Vec<u8>> {
     let digits = s.strip_prefix('+').unwrap_or(s);
-    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+    // 160 digits is 66 octets, past any serial RFC 5280 allows (20); the
+    // bound keeps a hostile list from costing quadratic time.
+    (!digits.is_empty() && digits.len() <= 160 && digits.bytes().all(|b| b.is_ascii_digit()))
         .then(|| decimal_bytes(digits))
 }
 
@@ -194,7 +196,8 @@ pub fn go_parse_int32(s: &str) -> Result<i64, String> {
         return Err(syntax());
     }
     let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    if clean.is_empty() {
+    // Digits of the base only: from_str_radix would take a sign here.
+    if clean.is_empty() || !clean.chars().all(|c| c.is_digit(radix)) {
         return Err(syntax());
     }
     let magnitude = u64::from_str_radix(&clean, radix).map_err(|e| match e.kind() {
@@ -295,6 +298,11 @@ mod tests {
             Err("strconv.ParseInt: parsing \"2147483648\": value out of range".into())
         );
         assert_eq!(go_parse_int32("-2147483648"), Ok(-2_147_483_648));
+        for bad in ["++1", "-+1", "0x+10", "0+7", "+-1", "0x-1"] {
+            assert!(go_parse_int32(bad).is_err(), "{bad}");
+        }
+        assert_eq!(decimal_serial(&"9".repeat(161)), None);
+        assert!(decimal_serial(&"9".repeat(160)).is_some());
     }
 
     #[test]

@@ -43,6 +43,13 @@ use crate::key::PrivateKey;
 const BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
 /// `id-pkix-ocsp-nonce`.
 const NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
+/// The longest serial a CertID may carry (RFC 5280 allows 20 octets).
+const MAX_SERIAL_OCTETS: usize = 64;
+
+/// A `CRLReason` code RFC 5280 defines (0-6, 8-10), else `None`.
+pub fn valid_reason(code: i64) -> Option<u8> {
+    u8::try_from(code).ok().filter(|r| *r <= 10 && *r != 7)
+}
 
 /// The DER of an `OCSPResponse` that carries only an error status (RFC
 /// 6960 §4.2.1), as responders send them.
@@ -238,9 +245,15 @@ impl CertId {
         };
         let alg = der::read_all(alg.content)?;
         let hash = HashAlgorithm::from_oid(&der::oid_to_string(alg.first()?.content)?)?;
+        // Serials are at most 20 octets (RFC 5280 §4.1.2.2); longer ones,
+        // up to 64, are still read, anything beyond refused.
         (name.tag == tag::OCTET_STRING && key.tag == tag::OCTET_STRING)
             .then_some(())
-            .filter(|()| serial.tag == tag::INTEGER && !serial.content.is_empty())?;
+            .filter(|()| {
+                serial.tag == tag::INTEGER
+                    && !serial.content.is_empty()
+                    && serial.content.len() <= MAX_SERIAL_OCTETS
+            })?;
         Some(Self {
             hash,
             issuer_name_hash: name.content.to_vec(),
@@ -396,6 +409,16 @@ impl Signer {
         self.check_issued(req.certificate)?;
         let this_update = req.this_update.unwrap_or_else(|| truncate(now, 3600));
         let next_update = req.next_update.unwrap_or(this_update + self.interval);
+        let mut times = vec![now, this_update, next_update];
+        if let CertStatus::Revoked { at, .. } = req.status {
+            times.push(at);
+        }
+        // GeneralizedTime holds four-digit years (Go's asn1 refuses others).
+        if let Some(t) = times.iter().find(|t| !(0..=9999).contains(&t.year())) {
+            return Err(Error::Invalid(format!(
+                "time {t} cannot be written in an OCSP response (years 0-9999)"
+            )));
+        }
         let id = CertId::new(&self.issuer, req.certificate.serial(), req.issuer_hash);
         let status = match req.status {
             CertStatus::Good => der::implicit(0, &[]),
@@ -849,5 +872,25 @@ mod tests {
             serial: vec![0xff, 0x00],
         };
         assert_eq!(id.serial_decimal(), "-256");
+    }
+
+    #[test]
+    fn hostile_serials_and_years_are_refused() {
+        let (cert, key) = ca("ecdsa", 256);
+        // A 100-octet serial: malformed, not a long decimal conversion.
+        let mut id = CertId::new(&cert, &[1], HashAlgorithm::Sha1);
+        id.serial = vec![0x7f; 100];
+        assert!(Request::from_der(&Request::to_der(&id)).is_err());
+        let signer = Signer::new(cert.clone(), cert.clone(), key, Duration::hours(1)).unwrap();
+        let at = chrono::NaiveDate::from_ymd_opt(-1, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let req = SignRequest::new(&cert, CertStatus::Revoked { at, reason: 1 });
+        assert!(signer.sign(&req).is_err());
+        assert_eq!(valid_reason(7), None);
+        assert_eq!(valid_reason(200), None);
+        assert_eq!(valid_reason(10), Some(10));
     }
 }

@@ -306,30 +306,58 @@ fn revoke(st: &AppState, body: &[u8]) -> Outcome {
         // What cfssl's revoke handler does when given an OCSP signer (its
         // serve never gives it one): a revoked response, stored at once
         // (replacing any earlier one; cfssl's insert fails on a second).
-        let rows = db.get_certificate(&req.serial, &req.authority_key_id)?;
-        let [row] = rows.as_slice() else {
-            return Err(ApiError::bad_request("No unique certificate found"));
-        };
-        let cert = Certificate::from_pem(row.pem.as_bytes())
-            .map_err(|_| ApiError::bad_request("Unable to parse certificates from PEM data"))?;
-        let status = cfssl_core::ocsp::CertStatus::Revoked {
-            at: chrono::Utc::now(),
-            // reason_code gives 0..=10.
-            reason: u8::try_from(reason).unwrap_or(0),
-        };
-        let der = signer.sign(&cfssl_core::ocsp::SignRequest::new(&cert, status))?;
-        let parsed = cfssl_core::ocsp::Response::from_der(&der)?;
-        let expiry = parsed
-            .next_update
-            .unwrap_or_else(|| chrono::Utc::now() + signer.interval());
-        db.upsert_ocsp(&[cfssl_certdb::OcspRecord::new(
-            req.serial,
-            req.authority_key_id,
-            der,
-            expiry,
-        )])?;
+        // The revocation is committed already: what stops the response is
+        // logged, not answered as a failure.
+        if let Err(why) =
+            store_revoked_response(db.as_ref(), signer, &req.serial, &req.authority_key_id)
+        {
+            log(
+                st,
+                Level::Warning,
+                &format!(
+                    "revoked serial {} but stored no OCSP response for it: {why}",
+                    req.serial
+                ),
+            );
+        }
     }
     Ok(Reply::new("{}".into()))
+}
+
+/// Signs and stores the revoked response of a row just revoked, with the
+/// row's own revocation time and reason (the database's clock, as the CRL
+/// lists it).
+fn store_revoked_response(
+    db: &dyn cfssl_certdb::Accessor,
+    signer: &cfssl_core::ocsp::Signer,
+    serial: &str,
+    aki: &str,
+) -> Result<(), String> {
+    let rows = db.get_certificate(serial, aki).map_err(|e| e.to_string())?;
+    let [row] = rows.as_slice() else {
+        return Err("No unique certificate found".into());
+    };
+    let cert = Certificate::from_pem(row.pem.as_bytes())
+        .map_err(|_| "Unable to parse certificates from PEM data".to_string())?;
+    signer.check_issued(&cert).map_err(|e| e.to_string())?;
+    let status = cfssl_core::ocsp::CertStatus::Revoked {
+        at: row.revoked_at,
+        reason: cfssl_core::ocsp::valid_reason(row.reason).unwrap_or(0),
+    };
+    let der = signer
+        .sign(&cfssl_core::ocsp::SignRequest::new(&cert, status))
+        .map_err(|e| e.to_string())?;
+    let parsed = cfssl_core::ocsp::Response::from_der(&der).map_err(|e| e.to_string())?;
+    let expiry = parsed
+        .next_update
+        .unwrap_or_else(|| chrono::Utc::now() + signer.interval());
+    db.upsert_ocsp(&[cfssl_certdb::OcspRecord::new(
+        serial.to_string(),
+        aki.to_string(),
+        der,
+        expiry,
+    )])
+    .map_err(|e| e.to_string())
 }
 
 /// A JSON string of base64 DER, as Go marshals a `[]byte` result.
@@ -399,12 +427,16 @@ fn crl(st: &AppState, query: &str) -> Outcome {
 /// The first value of `name` in a query string, percent-decoded as Go's
 /// `url.ParseQuery` (`+` is a space).
 fn query_value(query: &str, name: &str) -> Option<String> {
-    query.split(['&', ';']).find_map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (unescape_query(k)? == name)
-            .then(|| unescape_query(v))
-            .flatten()
-    })
+    // Go 1.17 and later skip a pair holding `;` (cfssl 1.6.5: Go 1.19).
+    query
+        .split('&')
+        .filter(|p| !p.contains(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (unescape_query(k)? == name)
+                .then(|| unescape_query(v))
+                .flatten()
+        })
 }
 
 fn unescape_query(s: &str) -> Option<String> {

@@ -205,6 +205,7 @@ fn run_app(listen: Listen) -> Result<(), ServeError> {
                     // The connections this thread serves end on it.
                     shared.drained().await;
                 });
+                crate::log::flush_thread();
             })
             .map_err(|e| ServeError::Runtime(format!("failed to start a worker thread: {e}")))?;
         workers.push(worker);

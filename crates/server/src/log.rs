@@ -103,7 +103,10 @@ fn write_out(bytes: &[u8]) {
     // As Go's log package, a failed write to stderr is dropped. Each call
     // is one write(2), so lines of different threads do not mix (the file
     // offset is shared and moved atomically, as for one descriptor).
-    let written = STDERR.with_borrow_mut(|f| {
+    // try_with: at thread exit this descriptor may be gone already (thread
+    // locals are destroyed in reverse order); stderr itself then.
+    let written = STDERR.try_with(|cell| {
+        let mut f = cell.borrow_mut();
         if f.is_none() {
             *f = std::io::stderr()
                 .as_fd()
@@ -115,7 +118,7 @@ fn write_out(bytes: &[u8]) {
             let _ = f.write_all(bytes);
         })
     });
-    if written.is_none() {
+    if !matches!(written, Ok(Some(()))) {
         let _ = std::io::stderr().lock().write_all(bytes);
     }
 }
@@ -123,8 +126,20 @@ fn write_out(bytes: &[u8]) {
 /// Runs `f` with this thread's [`StderrLog`] lines gathered, then writes
 /// them at once. `f` must not move to another thread (no `.await` inside).
 pub(crate) fn batched<R>(f: impl FnOnce() -> R) -> R {
+    /// Puts the outer batch back even when `f` panics, so that later lines
+    /// of this thread are not swallowed.
+    struct Restore(Option<Option<Vec<u8>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(outer) = self.0.take() {
+                BATCH.with_borrow_mut(|b| *b = outer);
+            }
+        }
+    }
     let outer = BATCH.with_borrow_mut(|b| b.replace(Vec::new()));
+    let mut restore = Restore(Some(outer));
     let r = f();
+    let outer = restore.0.take().unwrap_or_default();
     let mine = BATCH.with_borrow_mut(|b| std::mem::replace(b, outer));
     if let Some(bytes) = mine.filter(|b| !b.is_empty()) {
         let full = DEFERRED.with_borrow_mut(|d| {

@@ -60,6 +60,19 @@ impl Answer {
     pub fn new(der: Vec<u8>) -> cfssl_core::Result<Self> {
         let parsed = OcspResponse::from_der(&der)?;
         parsed.check_embedded_signature()?;
+        Ok(Self::from_parsed(der, &parsed))
+    }
+
+    /// A response this process has just signed: read, not checked again.
+    ///
+    /// # Errors
+    /// When it does not parse.
+    fn signed_here(der: Vec<u8>) -> cfssl_core::Result<Self> {
+        let parsed = OcspResponse::from_der(&der)?;
+        Ok(Self::from_parsed(der, &parsed))
+    }
+
+    fn from_parsed(der: Vec<u8>, parsed: &OcspResponse) -> Self {
         // Go's zero time when there is no nextUpdate.
         let zero = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).unwrap_or_default();
         let next_update = parsed.next_update.unwrap_or(zero);
@@ -68,13 +81,13 @@ impl Answer {
             "\"{}\"",
             upper_hex(&ocsp::HashAlgorithm::Sha256.digest(&der))
         ));
-        Ok(Self {
+        Self {
             last_modified: value(rfc1123(parsed.this_update)),
             expires: value(rfc1123(next_update)),
             etag,
             next_update,
             der: der.into(),
-        })
+        }
     }
 
     /// The DER.
@@ -273,8 +286,13 @@ impl DbSource {
         Ok(rows.into_iter().max_by_key(|r| r.expiry).map(|r| r.body))
     }
 
-    /// The answer when the signer's CA issued what `req` asks about.
-    fn fresh(&self, signer: &ocsp::Signer, req: &OcspRequest) -> Result<Option<Vec<u8>>, String> {
+    /// The answer when the signer's CA issued what `req` asks about: the
+    /// DER, and whether it was signed just now.
+    fn fresh(
+        &self,
+        signer: &ocsp::Signer,
+        req: &OcspRequest,
+    ) -> Result<Option<(Vec<u8>, bool)>, String> {
         let id = &req.cert_id;
         let serial = id.serial_decimal();
         let ski: String = signer
@@ -289,12 +307,17 @@ impl DbSource {
             .get_certificate(&serial, &ski)
             .map_err(|e| e.message().to_string())?;
         let Some(row) = rows.into_iter().next() else {
-            return self.stored(&serial, &id.issuer_key_hash_hex());
+            return Ok(self
+                .stored(&serial, &id.issuer_key_hash_hex())?
+                .map(|der| (der, false)));
         };
         let status = match row.status.as_str() {
+            // Whole seconds, as the response holds them (a stored time
+            // may have microseconds), so that a stored answer matches.
             "revoked" => CertStatus::Revoked {
-                at: row.revoked_at,
-                reason: u8::try_from(row.reason).unwrap_or(0),
+                at: DateTime::from_timestamp(row.revoked_at.timestamp(), 0)
+                    .unwrap_or(row.revoked_at),
+                reason: ocsp::valid_reason(row.reason).unwrap_or(0),
             },
             "good" => CertStatus::Good,
             _ => CertStatus::Unknown,
@@ -310,7 +333,7 @@ impl DbSource {
             let current = OcspResponse::from_der(&der)
                 .is_ok_and(|r| r.status == status && r.next_update.is_some_and(|n| now < n));
             if current {
-                return Ok(Some(der));
+                return Ok(Some((der, false)));
             }
         }
         let cert = cfssl_core::cert::Certificate::from_pem(row.pem.as_bytes())
@@ -335,7 +358,7 @@ impl DbSource {
                 id.serial_decimal()
             ),
         );
-        Ok(Some(der))
+        Ok(Some((der, true)))
     }
 }
 
@@ -347,9 +370,16 @@ impl Source for DbSource {
             if mine.issuer_name_hash == id.issuer_name_hash
                 && mine.issuer_key_hash == id.issuer_key_hash
             {
-                return Ok(self
-                    .fresh(signer, req)?
-                    .map_or(Lookup::NotFound, |der| self.answer(der)));
+                return Ok(match self.fresh(signer, req)? {
+                    None => Lookup::NotFound,
+                    // Signed here just now: not checked again, not cached
+                    // (each is new).
+                    Some((der, true)) => Answer::signed_here(der).map_or_else(
+                        |e| Lookup::Unusable(e.to_string()),
+                        |a| Lookup::Found(Arc::new(a)),
+                    ),
+                    Some((der, false)) => self.answer(der),
+                });
             }
         }
         Ok(self

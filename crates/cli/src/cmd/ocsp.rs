@@ -182,7 +182,8 @@ pub(crate) fn ocsprefresh(
             "unknown" => CertStatus::Unknown,
             "revoked" => CertStatus::Revoked {
                 at: row.revoked_at,
-                reason: u8::try_from(row.reason).unwrap_or(0),
+                // A code RFC 5280 does not define is written as none.
+                reason: ocsp::valid_reason(row.reason).unwrap_or(0),
             },
             other => {
                 let e = CmdError::Cfssl {
@@ -205,15 +206,28 @@ pub(crate) fn ocsprefresh(
             .inspect_err(|e| {
                 ctx.critical(&format!("Unable to sign OCSP response: {}", shown(e)));
             })?;
-        let aki = cert
+        // Stored under the row's own serial and AKI (the keys of its
+        // `certificates` row, which PostgreSQL's foreign key wants); a row
+        // whose keys are not the certificate's decimal serial and lowercase
+        // AKI (a /certadd as sent) cannot be found by a responder, and is
+        // said so.
+        let aki: String = cert
             .authority_key_id()
             .unwrap_or_default()
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let serial = ocsp::CertId::new(signer.issuer(), cert.serial(), ocsp::HashAlgorithm::Sha1)
+            .serial_decimal();
+        if row.serial != serial || row.aki != aki {
+            ctx.warning(&format!(
+                "certificate serial {} AKI {} is stored under serial {} AKI {}: ocspserve looks it up by the former",
+                serial, aki, row.serial, row.aki
+            ));
+        }
         records.push(OcspRecord::new(
-            cfssl_core::cert::decimal(cert.serial()),
-            aki,
+            row.serial.clone(),
+            row.aki.clone(),
             der,
             expiry,
         ));
