@@ -178,47 +178,53 @@ impl Postgres {
         );
         self.with(|c| {
             let rows = c.query(&sql, args).map_err(pg_error)?;
-            Ok(rows
-                .iter()
+            // try_get throughout: a value the Rust types cannot hold (a
+            // timestamp of 'infinity') is this query's error, not a panic
+            // with the connection's lock held.
+            rows.iter()
                 .map(|row| {
                     let has = self.has_002;
-                    CertificateRecord {
-                        serial: text(row.get(0)),
-                        aki: text(row.get(1)),
-                        ca_label: text(row.get(2)),
-                        status: text(row.get(3)),
-                        reason: i64::from(row.get::<_, Option<i32>>(4).unwrap_or(0)),
+                    let opt_text = |i: usize| -> Result<Option<String>> {
+                        if has {
+                            row.try_get::<_, Option<String>>(i).map_err(pg_error)
+                        } else {
+                            Ok(None)
+                        }
+                    };
+                    let opt_time = |i: usize| -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+                        if has {
+                            row.try_get(i).map_err(pg_error)
+                        } else {
+                            Ok(None)
+                        }
+                    };
+                    Ok(CertificateRecord {
+                        serial: text(row.try_get(0).map_err(pg_error)?),
+                        aki: text(row.try_get(1).map_err(pg_error)?),
+                        ca_label: text(row.try_get(2).map_err(pg_error)?),
+                        status: text(row.try_get(3).map_err(pg_error)?),
+                        reason: i64::from(
+                            row.try_get::<_, Option<i32>>(4)
+                                .map_err(pg_error)?
+                                .unwrap_or(0),
+                        ),
                         expiry: row
-                            .get::<_, Option<_>>(5)
+                            .try_get::<_, Option<_>>(5)
+                            .map_err(pg_error)?
                             .unwrap_or_else(crate::gotime::zero),
                         revoked_at: row
-                            .get::<_, Option<_>>(6)
+                            .try_get::<_, Option<_>>(6)
+                            .map_err(pg_error)?
                             .unwrap_or_else(crate::gotime::zero),
-                        pem: text(row.get(7)),
-                        issued_at: if has { row.get(8) } else { None },
-                        not_before: if has { row.get(9) } else { None },
-                        metadata: if has {
-                            row.get::<_, Option<String>>(10)
-                                .unwrap_or_default()
-                                .into_bytes()
-                        } else {
-                            Vec::new()
-                        },
-                        sans: if has {
-                            row.get::<_, Option<String>>(11)
-                                .unwrap_or_default()
-                                .into_bytes()
-                        } else {
-                            Vec::new()
-                        },
-                        common_name: if has {
-                            row.get::<_, Option<String>>(12)
-                        } else {
-                            None
-                        },
-                    }
+                        pem: text(row.try_get(7).map_err(pg_error)?),
+                        issued_at: opt_time(8)?,
+                        not_before: opt_time(9)?,
+                        metadata: opt_text(10)?.unwrap_or_default().into_bytes(),
+                        sans: opt_text(11)?.unwrap_or_default().into_bytes(),
+                        common_name: opt_text(12)?,
+                    })
                 })
-                .collect())
+                .collect()
         })
     }
 

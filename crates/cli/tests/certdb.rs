@@ -1572,3 +1572,48 @@ fn postgres_over_tls_as_lib_pq() {
         "4"
     );
 }
+
+/// A PostgreSQL value the reader cannot hold (a revoked row whose
+/// `revoked_at` is `'infinity'`): `/crl` answers the database error, and the
+/// same server still answers from the database afterwards (the read does
+/// not panic with the connection's lock held).
+#[test]
+fn postgres_value_out_of_range_is_an_error_not_a_dead_connection() {
+    let Some(url) = pg_database("cfssl_infinity") else {
+        return;
+    };
+    let dir = pg_scratch(&url);
+    let out = run(&ours(), dir.path(), &SIGN);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let serial = support::pki::serial_of(v["cert"].as_str().unwrap());
+    psql(
+        &url,
+        "INSERT INTO certificates (serial_number, authority_key_identifier, ca_label, status, reason, expiry, revoked_at, pem) \
+         VALUES ('1'::bytea, '58b58d6a5e95ac90284316ffa705c918f37acc03'::bytea, ''::bytea, 'revoked'::bytea, 1, '2999-01-01', 'infinity', 'x'::bytea)",
+    );
+    let serve = serve_db(dir.path());
+    let get = |path: &str| {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(serve.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let crl = get("/api/v1/cfssl/crl");
+    assert!(crl.starts_with("HTTP/1.1 400"), "{crl}");
+    assert!(crl.contains(r#""code":11000"#), "{crl}");
+    let body = format!(r#"{{"serial":"{serial}","authority_key_id":"{AKI}"}}"#);
+    let (status, answer) = post(serve.addr, "/api/v1/cfssl/certinfo", &body);
+    assert_eq!(status, "HTTP/1.1 200 OK", "{answer}");
+    assert!(answer.contains("BEGIN CERTIFICATE"), "{answer}");
+}
