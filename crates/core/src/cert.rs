@@ -39,6 +39,28 @@ impl Certificate {
         Self::from_der(block.contents())
     }
 
+    /// Every `CERTIFICATE` block of PEM text, in order (cfssl's
+    /// `helpers.ParseCertificatesPEM`); blocks of other types are skipped.
+    ///
+    /// # Errors
+    /// 1002 `Failed to decode certificate` when there is no certificate
+    /// block, 1003 when one does not parse.
+    pub fn all_from_pem(input: &[u8]) -> Result<Vec<Self>> {
+        let blocks = pem::parse_many(input).unwrap_or_default();
+        let certs: Vec<Self> = blocks
+            .iter()
+            .filter(|b| b.tag() == "CERTIFICATE")
+            .map(|b| Self::from_der(b.contents()))
+            .collect::<Result<_>>()?;
+        if certs.is_empty() {
+            return Err(Error::coded(
+                Code::CertificateDecodeFailed,
+                "Failed to decode certificate",
+            ));
+        }
+        Ok(certs)
+    }
+
     /// Parses a DER certificate.
     ///
     /// # Errors
@@ -271,6 +293,64 @@ impl Certificate {
         let parts = der::read_all(top.content)?;
         let sig = parts.get(2).filter(|t| t.tag == tag::BIT_STRING)?;
         Some((parts.first()?.raw, sig.content.get(1..)?))
+    }
+
+    /// The OCSP responder URLs of the AuthorityInfoAccess extension.
+    pub fn ocsp_servers(&self) -> Vec<String> {
+        self.access_urls(oids::AD_OCSP)
+    }
+
+    /// The CA-issuers URLs of the AuthorityInfoAccess extension.
+    pub fn issuing_certificate_urls(&self) -> Vec<String> {
+        self.access_urls(oids::AD_CA_ISSUERS)
+    }
+
+    fn access_urls(&self, method: &str) -> Vec<String> {
+        let Some(list) = self
+            .ext(oids::AIA)
+            .and_then(|e| der::read_one(&e.value))
+            .and_then(|t| der::read_all(t.content))
+        else {
+            return Vec::new();
+        };
+        list.iter()
+            .filter_map(|ad| {
+                let f = der::read_all(ad.content)?;
+                let m = der::oid_to_string(f.first()?.content)?;
+                let loc = f.get(1).filter(|l| l.tag == 0x86)?;
+                (m == method).then(|| String::from_utf8_lossy(loc.content).into_owned())
+            })
+            .collect()
+    }
+
+    /// The URIs of the CRLDistributionPoints extension's full names.
+    pub fn crl_distribution_points(&self) -> Vec<String> {
+        let Some(points) = self
+            .ext(oids::CRL_DP)
+            .and_then(|e| der::read_one(&e.value))
+            .and_then(|t| der::read_all(t.content))
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for p in points {
+            let Some(fields) = der::read_all(p.content) else {
+                continue;
+            };
+            // distributionPoint [0] { fullName [0] GeneralNames }
+            let names = fields
+                .first()
+                .filter(|t| t.tag == 0xa0)
+                .and_then(|t| der::read_one(t.content))
+                .filter(|t| t.tag == 0xa0)
+                .and_then(|t| der::read_all(t.content));
+            for n in names.unwrap_or_default() {
+                if n.tag == 0x86 {
+                    out.push(String::from_utf8_lossy(n.content).into_owned());
+                }
+            }
+        }
+        out
     }
 
     /// The SANs.

@@ -19,6 +19,14 @@ pub enum Code {
     CertificateDecodeFailed = 1002,
     /// 1003: `Failed to parse certificate`.
     CertificateParseFailed = 1003,
+    /// 1100: `Certificate is self signed` (nothing to bundle).
+    CertificateSelfSigned = 1100,
+    /// 1200: a chain that does not verify.
+    CertificateVerifyFailed = 1200,
+    /// 1211: Go's x509 "expired or not yet valid" (1210 + its reason 1).
+    CertificateExpired = 1211,
+    /// 1220: `x509: certificate signed by unknown authority`.
+    CertificateUnknownAuthority = 1220,
     /// 1400: `Missing serial number in request`.
     CertificateMissingSerial = 1400,
     /// 2000: `Unknown private key error`.

@@ -34,6 +34,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bundle;
 pub mod cert;
 pub mod certinfo;
 pub mod config;

@@ -289,6 +289,16 @@ impl ServerCertVerifier for DangerousAcceptAnyServerCert {
     }
 }
 
+/// The DER certificates of the system's trust store (what Go's
+/// `x509.SystemCertPool` gives cfssl when no root bundle is named).
+pub fn system_root_certificates() -> Vec<Vec<u8>> {
+    rustls_native_certs::load_native_certs()
+        .certs
+        .into_iter()
+        .map(|c| c.as_ref().to_vec())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

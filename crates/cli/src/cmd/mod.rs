@@ -7,6 +7,7 @@ use cfssl_core::config::Config;
 use crate::dispatch::{CmdError, Command, Ctx};
 use crate::log::Level;
 
+mod bundle;
 mod certdb;
 mod certinfo;
 mod crl;
@@ -20,8 +21,7 @@ mod serve;
 mod sign;
 
 /// The commands this build implements, in the order the top usage lists
-/// them. cfssl's other commands (`bundle`, `scan`) are not
-/// listed until they work.
+/// them. cfssl's `scan` is not listed (not supported).
 pub const COMMANDS: &[Command] = &[
     Command {
         name: "sign",
@@ -94,6 +94,10 @@ pub const COMMANDS: &[Command] = &[
     Command {
         name: "ocspserve",
         run: ocsp::ocspserve,
+    },
+    Command {
+        name: "bundle",
+        run: bundle::bundle,
     },
 ];
 

@@ -1,0 +1,120 @@
+//! `bundle`: a certificate's chain to a trusted root (mirrors cfssl's
+//! `cli/bundle`; the bundler itself is `cfssl_core::bundle`).
+
+use cfssl_core::bundle::{Bundler, Flavor};
+use cfssl_core::cert::Certificate;
+use cfssl_core::key::{PrivateKey, Zeroizing};
+
+use super::{CtxLog, core_err, go_io_error, load_config_logged, print_raw, read_input};
+use crate::dispatch::{CmdError, Ctx};
+use crate::flags::Flags;
+
+/// A pool file (`-ca-bundle`, `-int-bundle`) as cfssl reads it: a read
+/// failure is `{category}001` with Go's text, a file without certificates
+/// `{category}003`.
+fn pool(
+    ctx: &mut Ctx<'_, '_>,
+    path: &str,
+    category: u32,
+    what: &str,
+) -> Result<Vec<Certificate>, CmdError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let text = go_io_error("open", path, &e);
+        ctx.error(&format!("{what} bundle failed to load: {text}"));
+        CmdError::Cfssl {
+            code: category + 1,
+            message: text,
+        }
+    })?;
+    Certificate::all_from_pem(&bytes).map_err(|e| {
+        ctx.error(&format!("failed to parse {what} bundle: {e}"));
+        CmdError::Cfssl {
+            code: category + 3,
+            message: if category == 4000 {
+                "Failed to parse root bundle".into()
+            } else {
+                "Failed to parse intermediate bundle".into()
+            },
+        }
+    })
+}
+
+/// `cfssl bundle -cert FILE [-key FILE] [-ca-bundle F] [-int-bundle F]
+/// [-flavor F]`: prints the bundle JSON (no final newline). Without
+/// `-ca-bundle`, the system's trust store, as cfssl. `-domain`,
+/// `-metadata`, `-int-dir` and PKCS#12 input are not built yet and say so.
+pub(crate) fn bundle(
+    flags: &Flags,
+    args: &[String],
+    ctx: &mut Ctx<'_, '_>,
+) -> Result<(), CmdError> {
+    load_config_logged(flags, ctx)?;
+    for (flag, what) in [
+        ("domain", "bundling a remote server's chain"),
+        ("metadata", "platform metadata (ubiquity)"),
+        ("int-dir", "fetching intermediates into a stash"),
+    ] {
+        if !flags.string(flag).is_empty() {
+            return Err(CmdError::Plain(format!(
+                "-{flag}: {what} is not supported by `bundle` in this build yet"
+            )));
+        }
+    }
+    let cert_file = flags.string("cert");
+    if cert_file.is_empty() {
+        return Err(CmdError::Plain(
+            "Must specify bundle target through -cert or -domain".into(),
+        ));
+    }
+    let _ = args;
+    let flavor = Flavor::from_name(flags.string("flavor"));
+    let bundler = if flavor == Flavor::Force {
+        Bundler::default()
+    } else {
+        let roots = match flags.string("ca-bundle") {
+            "" => cfssl_server::dial::system_root_certificates()
+                .iter()
+                .filter_map(|der| Certificate::from_der(der).ok())
+                .collect(),
+            path => pool(ctx, path, 4000, "root")?,
+        };
+        let intermediates = match flags.string("int-bundle") {
+            "" => Vec::new(),
+            path => pool(ctx, path, 3000, "intermediate")?,
+        };
+        Bundler::new(roots, intermediates)
+    };
+    let certs = if cert_file == "-" {
+        read_input(ctx, "-")?
+    } else {
+        std::fs::read(cert_file).map_err(|e| CmdError::Cfssl {
+            code: 1001,
+            message: go_io_error("open", cert_file, &e),
+        })?
+    };
+    let key_file = flags.string("key");
+    let key = if key_file.is_empty() {
+        None
+    } else {
+        let pem = Zeroizing::new(if key_file == "-" {
+            read_input(ctx, "-")?
+        } else {
+            std::fs::read(key_file).map_err(|e| CmdError::Cfssl {
+                code: 2001,
+                message: go_io_error("open", key_file, &e),
+            })?
+        });
+        Some(PrivateKey::from_pem(&pem).map_err(core_err)?)
+    };
+    let chain = Certificate::all_from_pem(&certs).or_else(|e| {
+        // cfssl falls back to DER.
+        Certificate::from_der(&certs)
+            .map(|c| vec![c])
+            .map_err(|_| e)
+    });
+    let chain = chain.map_err(core_err)?;
+    let bundle = bundler
+        .bundle(chain, key, flavor, chrono::Utc::now(), &mut CtxLog(ctx))
+        .map_err(core_err)?;
+    print_raw(ctx, &bundle.to_json())
+}

@@ -1,0 +1,233 @@
+//! `bundle` against cfssl 1.6.5's recorded runs (`fixtures/bundle/`): the
+//! same exit status, log lines and errors, and the bundle JSON key by key
+//! (hostnames as a set: cfssl writes them in Go's map order); OpenSSL
+//! verifies the chains we return.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ours() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cfssl"))
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bundle")
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(ours())
+        .args(args)
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap()
+}
+
+fn undated(stderr: &[u8]) -> String {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .map(|l| {
+            let b = l.as_bytes();
+            if b.len() > 20 && b[4] == b'/' && b[7] == b'/' && b[13] == b':' {
+                format!("{}\n", &l[20..])
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect()
+}
+
+/// The JSON with `hostnames` sorted, and its key order.
+fn normalised(text: &str) -> (serde_json::Value, Vec<String>) {
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let keys = v.as_object().unwrap().keys().cloned().collect();
+    if let Some(h) = v["hostnames"].as_array_mut() {
+        h.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    }
+    (v, keys)
+}
+
+/// Every recorded run: exit status, stderr, and the bundle JSON key by key
+/// in cfssl's key order.
+#[test]
+fn bundle_answers_as_cfssl() {
+    let text = std::fs::read_to_string(fixtures().join("cases.json")).unwrap();
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut n = 0;
+    for c in cases.as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let args: Vec<&str> = std::iter::once("bundle")
+            .chain(
+                c["args"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap()),
+            )
+            .collect();
+        let out = run(&fixtures(), &args);
+        assert_eq!(
+            i64::from(out.status.code().unwrap()),
+            c["rc"].as_i64().unwrap(),
+            "{name}: {}",
+            undated(&out.stderr)
+        );
+        assert_eq!(
+            undated(&out.stderr),
+            c["stderr"].as_str().unwrap(),
+            "{name}"
+        );
+        if c["rc"] == 0 {
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                !stdout.ends_with('\n'),
+                "{name}: no final newline, as cfssl"
+            );
+            let (mine, my_keys) = normalised(&stdout);
+            let (theirs, their_keys) = normalised(c["stdout"].as_str().unwrap());
+            assert_eq!(my_keys, their_keys, "{name}");
+            for k in &their_keys {
+                assert_eq!(mine[k], theirs[k], "{name}: {k}");
+            }
+        } else {
+            assert!(out.stdout.is_empty(), "{name}");
+        }
+        n += 1;
+    }
+    assert_eq!(n, 19);
+}
+
+/// OpenSSL verifies the chain we return against the root we name.
+#[test]
+fn openssl_verifies_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &fixtures(),
+        &[
+            "bundle",
+            "-cert",
+            "leaf.pem",
+            "-ca-bundle",
+            "root.pem",
+            "-int-bundle",
+            "int.pem",
+        ],
+    );
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bundle = v["bundle"].as_str().unwrap();
+    let (leaf, rest) = bundle.split_once("-----END CERTIFICATE-----\n").unwrap();
+    std::fs::write(
+        dir.path().join("leaf.pem"),
+        format!("{leaf}-----END CERTIFICATE-----\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("untrusted.pem"), format!("{rest}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("root.pem"),
+        format!("{}\n", v["root"].as_str().unwrap()),
+    )
+    .unwrap();
+    let verify = Command::new("openssl")
+        .args([
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "untrusted.pem",
+            "leaf.pem",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&verify.stdout).contains("leaf.pem: OK"),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
+/// A leaf expiring within 30 days (made here: a recorded one would
+/// expire): status bit 1, cfssl's message (its missing space included),
+/// the leaf's SKI in upper-case hex.
+#[test]
+fn an_expiring_leaf_sets_the_expiring_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("ca.json"),
+        r#"{"CN":"Expiring Test CA","key":{"algo":"ecdsa","size":256}}"#,
+    )
+    .unwrap();
+    std::fs::write(d.join("leaf.json"), r#"{"CN":"soon.example.com","hosts":["soon.example.com"],"key":{"algo":"ecdsa","size":256}}"#).unwrap();
+    std::fs::write(
+        d.join("config.json"),
+        r#"{"signing":{"default":{"expiry":"240h","usages":["signing","server auth"]}}}"#,
+    )
+    .unwrap();
+    let init = run(d, &["gencert", "-initca", "ca.json"]);
+    assert!(init.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&init.stdout).unwrap();
+    std::fs::write(d.join("ca.pem"), v["cert"].as_str().unwrap()).unwrap();
+    std::fs::write(d.join("ca-key.pem"), v["key"].as_str().unwrap()).unwrap();
+    let leaf = run(
+        d,
+        &[
+            "gencert",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-config",
+            "config.json",
+            "leaf.json",
+        ],
+    );
+    assert!(
+        leaf.status.success(),
+        "{}",
+        String::from_utf8_lossy(&leaf.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&leaf.stdout).unwrap();
+    std::fs::write(d.join("leaf.pem"), v["cert"].as_str().unwrap()).unwrap();
+    let out = run(
+        d,
+        &[
+            "bundle",
+            "-cert",
+            "leaf.pem",
+            "-ca-bundle",
+            "ca.pem",
+            "-flavor",
+            "optimal",
+        ],
+    );
+    assert!(out.status.success(), "{}", undated(&out.stderr));
+    let b: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(b["status"]["code"], 3);
+    assert_eq!(
+        b["status"]["messages"][0],
+        "The bundle is expiring within 30 days.The expiring cert is #1 in the chain."
+    );
+    let cert =
+        cfssl_core::cert::Certificate::from_pem(v["cert"].as_str().unwrap().as_bytes()).unwrap();
+    let ski: String = cert
+        .subject_key_id()
+        .unwrap()
+        .iter()
+        .map(|x| format!("{x:02X}"))
+        .collect();
+    assert_eq!(b["status"]["expiring_SKIs"], serde_json::json!([ski]));
+    // Only the leaf: the root (the CA) is stripped.
+    assert_eq!(
+        b["bundle"]
+            .as_str()
+            .unwrap()
+            .matches("BEGIN CERTIFICATE")
+            .count(),
+        1
+    );
+}
