@@ -314,12 +314,7 @@ pub fn crl_entries(
     rows: &[RevokedEntry],
     issuer: &cfssl_core::cert::Certificate,
 ) -> std::result::Result<(Vec<cfssl_core::crl::Entry>, usize), String> {
-    let ski: String = issuer
-        .subject_key_id()
-        .unwrap_or_default()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let ski = issuer.subject_key_id_hex();
     let mut entries = Vec::with_capacity(rows.len());
     let mut others = 0;
     for r in rows {

@@ -8,6 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
+use support::undated;
+
 fn ours() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_cfssl"))
 }
@@ -23,20 +27,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env("TZ", "UTC")
         .output()
         .unwrap()
-}
-
-fn undated(stderr: &[u8]) -> String {
-    String::from_utf8_lossy(stderr)
-        .lines()
-        .map(|l| {
-            let b = l.as_bytes();
-            if b.len() > 20 && b[4] == b'/' && b[7] == b'/' && b[13] == b':' {
-                format!("{}\n", &l[20..])
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect()
 }
 
 /// The JSON with `hostnames` sorted, and its key order.

@@ -8,7 +8,7 @@
 
 mod support;
 
-use support::pg::Cluster;
+use support::pg::{Cluster, pg_database, psql};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -710,27 +710,6 @@ fn revoke_updates_the_row_as_cfssl_does() {
     );
 }
 
-/// A fresh PostgreSQL database for one test on the throw-away cluster of
-/// `scripts/pg-cluster.sh` (`CFSSL_TEST_PG_URL`), as a db-config URL; `None`
-/// (the test skips) without one, except in CI.
-fn pg_database(name: &str) -> Option<String> {
-    let Ok(url) = std::env::var("CFSSL_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI needs PostgreSQL: .ci/run starts scripts/pg-cluster.sh"
-        );
-        eprintln!("skipped: no CFSSL_TEST_PG_URL (eval \"$(scripts/pg-cluster.sh start)\")");
-        return None;
-    };
-    psql(&url, &format!("DROP DATABASE IF EXISTS {name}"));
-    psql(&url, &format!("CREATE DATABASE {name}"));
-    let base = url
-        .rsplit_once('/')
-        .map_or(url.as_str(), |(b, _)| b)
-        .to_string();
-    Some(format!("{base}/{name}"))
-}
-
 /// Whether the PostgreSQL tests can run (`CFSSL_TEST_PG_URL`, which CI
 /// always sets); a test that starts its own cluster skips without it.
 fn pg_available() -> bool {
@@ -743,20 +722,6 @@ fn pg_available() -> bool {
     );
     eprintln!("skipped: no CFSSL_TEST_PG_URL (eval \"$(scripts/pg-cluster.sh start)\")");
     false
-}
-
-/// One SQL command through `psql` (not our code); its unaligned output.
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
-        .output()
-        .expect("psql reads the PostgreSQL databases");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn pg_scratch(url: &str) -> tempfile::TempDir {

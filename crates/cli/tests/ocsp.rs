@@ -8,6 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
+use support::pg::psql;
+use support::undated;
+
 fn ours() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_cfssl"))
 }
@@ -39,60 +44,10 @@ fn ok(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-/// Log lines without their date and time, as the recordings keep them.
-fn undated(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    text.lines()
-        .map(|l| {
-            let b = l.as_bytes();
-            let dated = b.len() > 20
-                && b[4] == b'/'
-                && b[7] == b'/'
-                && b[10] == b' '
-                && b[13] == b':'
-                && b[16] == b':'
-                && b[19] == b' ';
-            if dated { &l[20..] } else { l }
-        })
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
-
 /// The DER of `{"ocspResponse":"…"}`.
 fn response_der(json: &str) -> Vec<u8> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
     cfssl_core::gobase64::decode(v["ocspResponse"].as_str().unwrap().as_bytes()).unwrap()
-}
-
-/// `openssl ocsp -respin R -resp_text -noverify` without what changes from
-/// run to run (the three times, the signature).
-fn shape(dir: &Path, der: &[u8]) -> Vec<String> {
-    std::fs::write(dir.join("shape.der"), der).unwrap();
-    let out = Command::new("openssl")
-        .args(["ocsp", "-respin", "shape.der", "-resp_text", "-noverify"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut lines = Vec::new();
-    let mut in_signature = false;
-    for l in text.lines() {
-        let t = l.trim();
-        if t.starts_with("Signature Value") {
-            in_signature = true;
-            continue;
-        }
-        if in_signature && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
-            continue;
-        }
-        in_signature = false;
-        match t.split_once(": ") {
-            Some((k @ ("Produced At" | "This Update" | "Next Update"), _)) => lines.push(k.into()),
-            _ => lines.push(t.to_string()),
-        }
-    }
-    assert!(lines.len() > 10, "{text}");
-    lines
 }
 
 /// `nextUpdate - thisUpdate` of a response, in seconds.
@@ -202,8 +157,8 @@ fn ocspsign_answers_as_cfssl() {
         if case.rc == 0 {
             let (theirs, mine) = (response_der(&case.stdout), response_der(&ok(&out)));
             assert_eq!(
-                shape(scratch.path(), &mine),
-                shape(scratch.path(), &theirs),
+                support::pki::ocsp_shape(scratch.path(), &mine),
+                support::pki::ocsp_shape(scratch.path(), &theirs),
                 "{name}"
             );
             assert_eq!(interval(&mine), interval(&theirs), "{name}: interval");
@@ -621,43 +576,11 @@ fn the_reference_reads_and_refreshes_what_we_store() {
     assert_eq!(statuses(dir.path(), &theirs).len(), 3);
 }
 
-/// One SQL command through `psql` (not our code); its unaligned output.
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
-        .output()
-        .expect("psql reads the PostgreSQL databases");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// A fresh database on the test cluster (`CFSSL_TEST_PG_URL`, which CI
-/// always sets) with cfssl's PostgreSQL migrations applied by `psql`;
-/// `None` (the test skips) without one outside CI.
+/// A fresh database with cfssl's PostgreSQL schema; `None` (the test
+/// skips) without the test cluster outside CI.
 fn pg_database(name: &str) -> Option<String> {
-    let Ok(url) = std::env::var("CFSSL_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI needs PostgreSQL: .ci/run starts scripts/pg-cluster.sh"
-        );
-        eprintln!("skipped: no CFSSL_TEST_PG_URL (eval \"$(scripts/pg-cluster.sh start)\")");
-        return None;
-    };
-    psql(&url, &format!("DROP DATABASE IF EXISTS {name}"));
-    psql(&url, &format!("CREATE DATABASE {name}"));
-    let url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
-    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../certdb/migrations/pg");
-    for f in [
-        "001_CreateCertificates.sql",
-        "002_AddMetadataToCertificates.sql",
-    ] {
-        let text = std::fs::read_to_string(migrations.join(f)).unwrap();
-        psql(&url, text.split("-- +goose Down").next().unwrap());
-    }
+    let url = support::pg::pg_database(name)?;
+    support::pg::cfssl_schema(&url);
     Some(url)
 }
 

@@ -290,17 +290,7 @@ fn ocspserve_starts_as_cfssl() {
             .unwrap()
             .read_to_string(&mut err)
             .unwrap();
-        let err: String = err
-            .lines()
-            .map(|l| {
-                if l.len() > 20 && l.as_bytes()[4] == b'/' {
-                    &l[20..]
-                } else {
-                    l
-                }
-            })
-            .map(|l| format!("{l}\n"))
-            .collect();
+        let err = support::undated(err.as_bytes());
         let want_rc = c["rc"].as_i64().map(|n| i32::try_from(n).unwrap());
         assert_eq!(rc, want_rc, "{name}: {err}");
         let want = c["stderr"].as_str().unwrap();
@@ -637,26 +627,11 @@ fn ocspserve_from_postgres_outlives_the_database_going_away() {
     }
     let cluster = support::pg::Cluster::start();
     let url = cluster.url.clone();
-    let psql = |sql: &str| {
-        let out = Command::new("psql")
-            .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../certdb/migrations/pg");
-    for f in [
-        "001_CreateCertificates.sql",
-        "002_AddMetadataToCertificates.sql",
-    ] {
-        let text = std::fs::read_to_string(migrations.join(f)).unwrap();
-        psql(text.split("-- +goose Down").next().unwrap());
-    }
-    psql(&std::fs::read_to_string(fixtures().join("ocsp/cfssl-1.6.5-refreshed-pg.sql")).unwrap());
+    support::pg::cfssl_schema(&url);
+    support::pg::psql(
+        &url,
+        &std::fs::read_to_string(fixtures().join("ocsp/cfssl-1.6.5-refreshed-pg.sql")).unwrap(),
+    );
     let dir = scratch();
     std::fs::write(
         dir.path().join("pg.json"),

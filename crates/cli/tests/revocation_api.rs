@@ -83,59 +83,16 @@ fn crl_shape(dir: &Path, b64: &str) -> Vec<String> {
         &der,
         &["crl", "-inform", "DER", "-in", "x.der", "-noout", "-text"],
     );
-    let mut out = Vec::new();
-    let mut lines = text.lines().peekable();
-    while let Some(l) = lines.next() {
-        let t = l.trim();
-        if t.starts_with("X509v3 CRL Number") || t.starts_with("X509v3 CRL Reason Code") {
-            lines.next();
-            continue;
-        }
-        if t.starts_with("CRL entry extensions") {
-            continue;
-        }
-        if t.starts_with("Signature Value") {
-            break;
-        }
-        if let Some((k @ ("Last Update" | "Next Update" | "Revocation Date"), _)) =
-            t.split_once(": ")
-        {
-            out.push(k.to_string());
-            continue;
-        }
-        out.push(t.to_string());
-    }
+    let out = support::pki::crl_shape(&text, false);
     assert!(out.len() > 5, "{text}");
     out
 }
 
-/// `openssl ocsp -resp_text` without times and signature.
+/// `openssl ocsp -resp_text` of a base64 response without times and
+/// signature.
 fn ocsp_shape(dir: &Path, b64: &str) -> Vec<String> {
     let der = cfssl_core::gobase64::decode(b64.as_bytes()).unwrap();
-    let text = openssl_text(
-        dir,
-        &der,
-        &["ocsp", "-respin", "x.der", "-resp_text", "-noverify"],
-    );
-    let mut out = Vec::new();
-    let mut in_sig = false;
-    for l in text.lines() {
-        let t = l.trim();
-        if t.starts_with("Signature Value") {
-            in_sig = true;
-            continue;
-        }
-        if in_sig && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
-            continue;
-        }
-        in_sig = false;
-        match t.split_once(": ") {
-            Some((k @ ("Produced At" | "This Update" | "Next Update"), _)) => out.push(k.into()),
-            _ => out.push(t.to_string()),
-        }
-    }
-    assert!(out.len() > 10, "{text}");
-    out
+    support::pki::ocsp_shape(dir, &der)
 }
 
 fn result_of(body: &str) -> serde_json::Value {

@@ -233,14 +233,7 @@ impl Bundler {
         }
         let expiring_skis = expiring
             .iter()
-            .map(|i| {
-                chain[*i]
-                    .subject_key_id()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|b| format!("{b:02X}"))
-                    .collect()
-            })
+            .map(|i| chain[*i].subject_key_id_hex().to_ascii_uppercase())
             .collect();
         let mut chain = chain;
         if flavor != Flavor::Force {

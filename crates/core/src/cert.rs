@@ -180,6 +180,23 @@ impl Certificate {
         Some(t.content.to_vec())
     }
 
+    /// The SubjectKeyIdentifier in lowercase hex ("" when there is none).
+    pub fn subject_key_id_hex(&self) -> String {
+        hex(&self.subject_key_id().unwrap_or_default())
+    }
+
+    /// The AuthorityKeyIdentifier in lowercase hex without separators, as
+    /// cfssl's certificate database stores it ("" when there is none).
+    pub fn authority_key_id_hex(&self) -> String {
+        hex(&self.authority_key_id().unwrap_or_default())
+    }
+
+    /// The serial number in decimal, signed as Go's `big.Int` prints it
+    /// (as cfssl logs and stores it).
+    pub fn serial_decimal(&self) -> String {
+        signed_decimal(&self.serial)
+    }
+
     /// The AuthorityKeyIdentifier keyIdentifier, if present.
     pub fn authority_key_id(&self) -> Option<Vec<u8>> {
         let e = self.ext(oids::AKI)?;
@@ -420,6 +437,39 @@ pub(crate) fn encode_time(t: DateTime<Utc>) -> Vec<u8> {
         tag::GENERALIZED_TIME
     };
     der::tlv(tag, &text[..=n])
+}
+
+/// Lowercase hex of `bytes`, no separators.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Decimal text of INTEGER content octets (two's complement, big-endian),
+/// with a `-` for a negative number.
+pub fn signed_decimal(content: &[u8]) -> String {
+    match content.first() {
+        Some(b) if b & 0x80 != 0 => {
+            // Negative: the magnitude is the two's complement.
+            let mut mag = content.to_vec();
+            let mut carry = true;
+            for byte in mag.iter_mut().rev() {
+                *byte = !*byte;
+                if carry {
+                    let (v, c) = byte.overflowing_add(1);
+                    *byte = v;
+                    carry = c;
+                }
+            }
+            format!("-{}", decimal(&mag))
+        }
+        _ => decimal(content),
+    }
 }
 
 /// Decimal text of a non-negative big-endian integer (for log lines).

@@ -202,30 +202,14 @@ impl CertId {
 
     /// The serial number in decimal (as the database stores it).
     pub fn serial_decimal(&self) -> String {
-        match self.serial.first() {
-            Some(b) if b & 0x80 != 0 => {
-                // Negative: the magnitude is the two's complement.
-                let mut mag = self.serial.clone();
-                let mut carry = true;
-                for byte in mag.iter_mut().rev() {
-                    *byte = !*byte;
-                    if carry {
-                        let (v, c) = byte.overflowing_add(1);
-                        *byte = v;
-                        carry = c;
-                    }
-                }
-                format!("-{}", crate::cert::decimal(&mag))
-            }
-            _ => crate::cert::decimal(&self.serial),
-        }
+        crate::cert::signed_decimal(&self.serial)
     }
 
     /// The issuer key hash in lowercase hex: for a SHA-1 CertID of a CA
     /// whose key identifier is the SHA-1 of its key (cfssl's CAs), the AKI
     /// of the certificates it issued, as the database stores it.
     pub fn issuer_key_hash_hex(&self) -> String {
-        hex(&self.issuer_key_hash)
+        crate::cert::hex(&self.issuer_key_hash)
     }
 
     fn to_der(&self) -> Vec<u8> {
@@ -741,16 +725,6 @@ fn parse_generalized(t: &der::Tlv<'_>) -> Option<DateTime<Utc>> {
     };
     let n = chrono::NaiveDateTime::parse_from_str(whole, "%Y%m%d%H%M%S").ok()?;
     Some(n.and_utc() + Duration::nanoseconds(nanos))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]

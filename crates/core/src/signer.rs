@@ -162,16 +162,13 @@ impl IssuedCertificate {
 
     /// The serial number in decimal, as cfssl logs and stores it.
     pub fn serial_decimal(&self) -> String {
-        cert::decimal(self.certificate.serial())
+        self.certificate.serial_decimal()
     }
 
     /// The authority key identifier in lowercase hex without separators, as
     /// cfssl's certificate database stores it ("" when there is none).
     pub fn authority_key_id_hex(&self) -> String {
-        self.certificate
-            .authority_key_id()
-            .map(|k| k.iter().map(|b| format!("{b:02x}")).collect())
-            .unwrap_or_default()
+        self.certificate.authority_key_id_hex()
     }
 }
 

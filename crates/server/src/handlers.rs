@@ -440,28 +440,7 @@ fn query_value(query: &str, name: &str) -> Option<String> {
 }
 
 fn unescape_query(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = |c: u8| (c as char).to_digit(16);
-                let v = hex(*b.get(i + 1)?)? * 16 + hex(*b.get(i + 2)?)?;
-                out.push(u8::try_from(v).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    String::from_utf8(crate::ocsp::percent_decode(s, b' ')?).ok()
 }
 
 /// `POST /gencrl` (cfssl's `gencrl` handler): a CRL of the given serials,

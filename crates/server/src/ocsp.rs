@@ -79,7 +79,7 @@ impl Answer {
         let value = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static(""));
         let etag = value(format!(
             "\"{}\"",
-            upper_hex(&ocsp::HashAlgorithm::Sha256.digest(&der))
+            cfssl_core::cert::hex(&ocsp::HashAlgorithm::Sha256.digest(&der)).to_ascii_uppercase()
         ));
         Self {
             last_modified: value(rfc1123(parsed.this_update)),
@@ -215,7 +215,9 @@ impl Source for FileSource {
 /// latest expiry when several match.
 pub struct DbSource {
     db: Arc<dyn cfssl_certdb::Accessor>,
-    signer: Option<Arc<ocsp::Signer>>,
+    /// The fresh-response signer and its CA's key identifier (lowercase
+    /// hex: the AKI its certificates are stored under).
+    signer: Option<(Arc<ocsp::Signer>, String)>,
     log: Arc<dyn SharedLog>,
     /// Responses already checked, by the SHA-256 of their DER (cleared
     /// when it holds [`CACHE_LIMIT`]).
@@ -274,7 +276,8 @@ impl DbSource {
     /// with other hashes get a fresh response each time.
     #[must_use]
     pub fn with_signer(mut self, signer: Arc<ocsp::Signer>) -> Self {
-        self.signer = Some(signer);
+        let ski = signer.issuer().subject_key_id_hex();
+        self.signer = Some((signer, ski));
         self
     }
 
@@ -291,20 +294,14 @@ impl DbSource {
     fn fresh(
         &self,
         signer: &ocsp::Signer,
+        ski: &str,
         req: &OcspRequest,
     ) -> Result<Option<(Vec<u8>, bool)>, String> {
         let id = &req.cert_id;
         let serial = id.serial_decimal();
-        let ski: String = signer
-            .issuer()
-            .subject_key_id()
-            .unwrap_or_default()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         let rows = self
             .db
-            .get_certificate(&serial, &ski)
+            .get_certificate(&serial, ski)
             .map_err(|e| e.message().to_string())?;
         let Some(row) = rows.into_iter().next() else {
             return Ok(self
@@ -325,7 +322,7 @@ impl DbSource {
         let now = Utc::now();
         let sha1 = id.hash == ocsp::HashAlgorithm::Sha1;
         let stored = if sha1 {
-            self.stored(&serial, &ski)?
+            self.stored(&serial, ski)?
         } else {
             None
         };
@@ -344,8 +341,12 @@ impl DbSource {
             .sign_at(&sign, now)
             .map_err(|e| format!("signing a fresh response failed: {e}"))?;
         if sha1 {
-            let record =
-                cfssl_certdb::OcspRecord::new(serial, ski, der.clone(), now + signer.interval());
+            let record = cfssl_certdb::OcspRecord::new(
+                serial,
+                ski.to_string(),
+                der.clone(),
+                now + signer.interval(),
+            );
             self.db
                 .upsert_ocsp(&[record])
                 .map_err(|e| e.message().to_string())?;
@@ -364,13 +365,13 @@ impl DbSource {
 
 impl Source for DbSource {
     fn response(&self, req: &OcspRequest) -> Result<Lookup, String> {
-        if let Some(signer) = &self.signer {
+        if let Some((signer, ski)) = &self.signer {
             let id = &req.cert_id;
             let mine = ocsp::CertId::new(signer.issuer(), &id.serial, id.hash);
             if mine.issuer_name_hash == id.issuer_name_hash
                 && mine.issuer_key_hash == id.issuer_key_hash
             {
-                return Ok(match self.fresh(signer, req)? {
+                return Ok(match self.fresh(signer, ski, req)? {
                     None => Lookup::NotFound,
                     // Signed here just now: not checked again, not cached
                     // (each is new).
@@ -493,9 +494,12 @@ fn rfc1123(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S UTC").to_string()
 }
 
-/// Go's `url.QueryUnescape` (`+` is a space), then spaces back to `+`.
-fn unescape(path: &str) -> Option<Vec<u8>> {
-    let b = path.as_bytes();
+/// Percent-decodes `s` (Go's `url.QueryUnescape`), with `+` decoded as
+/// `plus`: a space for query values, `+` for ocspserve's GET path (cfssl
+/// turns the spaces back into `+`, which base64 uses). `None` for a broken
+/// escape.
+pub(crate) fn percent_decode(s: &str, plus: u8) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -508,8 +512,12 @@ fn unescape(path: &str) -> Option<Vec<u8>> {
                 out.push(u8::try_from(hi * 16 + lo).ok()?);
                 i += 3;
             }
-            b'+' | b' ' => {
-                out.push(b'+');
+            b'+' => {
+                out.push(plus);
+                i += 1;
+            }
+            b' ' => {
+                out.push(if plus == b'+' { b'+' } else { b' ' });
                 i += 1;
             }
             c => {
@@ -553,7 +561,7 @@ impl Responder {
             Method::GET => {
                 // The path as the client sent it, percent-escapes and all.
                 let raw = rest;
-                let Some(text) = unescape(&raw) else {
+                let Some(text) = percent_decode(&raw, b'+') else {
                     self.log
                         .log(Level::Debug, &format!("Error decoding URL: {path}"));
                     return uncached(StatusCode::BAD_REQUEST, b"", false);
@@ -694,19 +702,12 @@ impl Responder {
     }
 }
 
+/// A serial as Go's `%x` of a `big.Int` prints it: lowercase hex without
+/// leading zeros.
 fn hex_serial(serial: &[u8]) -> String {
-    let s: String = serial
-        .iter()
-        .skip_while(|b| **b == 0)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    match s.strip_prefix('0') {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ if s.is_empty() => "0".into(),
-        _ => s,
+    let s = cfssl_core::cert::hex(serial);
+    match s.trim_start_matches('0') {
+        "" => "0".into(),
+        rest => rest.to_string(),
     }
-}
-
-fn upper_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
 }

@@ -88,13 +88,13 @@ pub(crate) fn crl(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Resu
     let rows = db.revoked_entries().map_err(core_err)?;
     let (entries, others) = cfssl_certdb::crl_entries(&rows, &issuer).map_err(CmdError::Plain)?;
     if others > 0 {
-        let ski = issuer.subject_key_id().unwrap_or_default();
+        let ski = issuer.subject_key_id_hex();
         ctx.info(&format!(
             "left out {others} revoked certificate(s) of other issuers (AKI not {})",
             if ski.is_empty() {
-                "known: the CA has no SKI".to_string()
+                "known: the CA has no SKI"
             } else {
-                ski.iter().map(|b| format!("{b:02x}")).collect()
+                &ski
             }
         ));
     }

@@ -12,11 +12,6 @@ use super::{core_err, load_config_logged, print_line, read_bytes, read_file};
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
-/// How cfssl logs an error: coded ones as their JSON.
-fn shown(e: &CmdError) -> String {
-    e.to_string()
-}
-
 /// Refuses arguments after the flags: Go's flag parsing stops at the first
 /// one, so in cfssl `ocspsign -cert c.pem x -status revoked` signs a *good*
 /// response without a word.
@@ -36,7 +31,7 @@ fn no_arguments(args: &[String]) -> Result<(), CmdError> {
 /// check). Logs what clients will make of the responder.
 fn load_signer(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<Signer, CmdError> {
     let signer = signer_from_flags(flags, ctx)
-        .inspect_err(|e| ctx.critical(&format!("Unable to create OCSP signer: {}", shown(e))))?;
+        .inspect_err(|e| ctx.critical(&format!("Unable to create OCSP signer: {}", e)))?;
     if let Some(problem) = signer.responder_problem() {
         ctx.warning(&problem);
     }
@@ -78,16 +73,16 @@ pub(crate) fn ocspsign(
     no_arguments(args)?;
     let cert = read_file(flags.string("cert"))
         .map_err(CmdError::Plain)
-        .inspect_err(|e| ctx.critical(&format!("Unable to read certificate: {}", shown(e))))?;
+        .inspect_err(|e| ctx.critical(&format!("Unable to read certificate: {}", e)))?;
     let cert = Certificate::from_pem(&cert)
         .map_err(core_err)
-        .inspect_err(|e| ctx.critical(&format!("Unable to parse certificate: {}", shown(e))))?;
+        .inspect_err(|e| ctx.critical(&format!("Unable to parse certificate: {}", e)))?;
     let status_name = flags.string("status");
     let mut status = CertStatus::Good;
     if status_name == "revoked" {
         let reason = cfssl_core::revocation::reason_code(flags.string("reason"))
             .map_err(core_err)
-            .inspect_err(|e| ctx.critical(&format!("Invalid reason code: {}", shown(e))))?;
+            .inspect_err(|e| ctx.critical(&format!("Invalid reason code: {}", e)))?;
         let at = flags.string("revoked-at");
         let at = cfssl_core::revocation::revoked_at(at, chrono::Utc::now()).map_err(|e| {
             ctx.critical(&format!("Malformed revocation time: {at}"));
@@ -107,7 +102,7 @@ pub(crate) fn ocspsign(
         .and_then(|()| ocsp::check_status_name(status_name))
         .and_then(|()| signer.sign(&SignRequest::new(&cert, status)))
         .map_err(core_err)
-        .inspect_err(|e| ctx.critical(&format!("Unable to sign OCSP response: {}", shown(e))))?;
+        .inspect_err(|e| ctx.critical(&format!("Unable to sign OCSP response: {}", e)))?;
     print_line(ctx, &response_json(&signed))
 }
 
@@ -162,9 +157,7 @@ pub(crate) fn ocsprefresh(
             .inspect_err(|e| {
                 ctx.critical(&format!(
                     "Unable to parse certificate (serial {}, AKI {}): {}",
-                    row.serial,
-                    row.aki,
-                    shown(e)
+                    row.serial, row.aki, e
                 ));
             })?;
         if let Err(e) = signer.check_issued(&cert) {
@@ -195,7 +188,7 @@ pub(crate) fn ocsprefresh(
                     row.serial,
                     row.aki,
                     cfssl_core::wire::go_string(other),
-                    shown(&e)
+                    e
                 ));
                 return Err(e);
             }
@@ -204,21 +197,14 @@ pub(crate) fn ocsprefresh(
             .sign_at(&SignRequest::new(&cert, status), now)
             .map_err(core_err)
             .inspect_err(|e| {
-                ctx.critical(&format!("Unable to sign OCSP response: {}", shown(e)));
+                ctx.critical(&format!("Unable to sign OCSP response: {}", e));
             })?;
         // Stored under the row's own serial and AKI (the keys of its
         // `certificates` row, which PostgreSQL's foreign key wants); a row
         // whose keys are not the certificate's decimal serial and lowercase
         // AKI (a /certadd as sent) cannot be found by a responder, and is
         // said so.
-        let aki: String = cert
-            .authority_key_id()
-            .unwrap_or_default()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let serial = ocsp::CertId::new(signer.issuer(), cert.serial(), ocsp::HashAlgorithm::Sha1)
-            .serial_decimal();
+        let (serial, aki) = (cert.serial_decimal(), cert.authority_key_id_hex());
         if row.serial != serial || row.aki != aki {
             ctx.warning(&format!(
                 "certificate serial {} AKI {} is stored under serial {} AKI {}: ocspserve looks it up by the former",
@@ -234,7 +220,7 @@ pub(crate) fn ocsprefresh(
     }
     db.upsert_ocsp(&records)
         .map_err(core_err)
-        .inspect_err(|e| ctx.critical(&format!("Unable to save OCSP response: {}", shown(e))))?;
+        .inspect_err(|e| ctx.critical(&format!("Unable to save OCSP response: {}", e)))?;
     ctx.info(&format!(
         "stored {} OCSP response(s); skipped {foreign} certificate(s) of other issuers",
         records.len()

@@ -29,6 +29,26 @@ use self::ledger::{Ledger, Verdict};
 use self::replay::Tools;
 use self::summary::Context;
 
+/// Log lines without their date and time (`2006/01/02 15:04:05 `), as the
+/// recordings keep them, each ending in a newline.
+pub(crate) fn undated(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines()
+        .map(|l| {
+            let b = l.as_bytes();
+            let dated = b.len() > 20
+                && b[4] == b'/'
+                && b[7] == b'/'
+                && b[10] == b' '
+                && b[13] == b':'
+                && b[16] == b':'
+                && b[19] == b' ';
+            if dated { &l[20..] } else { l }
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// Replays the golden case `name` with our binaries and panics with a readable
 /// report if it differs from cfssl's record in a way the ledger does not list.
 ///

@@ -68,3 +68,51 @@ impl Drop for Cluster {
         let _ = Self::script("stop", &self.dir);
     }
 }
+
+/// A fresh, empty database on the test cluster (`CFSSL_TEST_PG_URL`, which
+/// CI always sets), as a URL; `None` (the test skips) without one, except
+/// in CI.
+pub(crate) fn pg_database(name: &str) -> Option<String> {
+    let Ok(url) = std::env::var("CFSSL_TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs PostgreSQL: .ci/run starts scripts/pg-cluster.sh"
+        );
+        eprintln!("skipped: no CFSSL_TEST_PG_URL (eval \"$(scripts/pg-cluster.sh start)\")");
+        return None;
+    };
+    psql(&url, &format!("DROP DATABASE IF EXISTS {name}"));
+    psql(&url, &format!("CREATE DATABASE {name}"));
+    let base = url
+        .rsplit_once('/')
+        .map_or(url.as_str(), |(b, _)| b)
+        .to_string();
+    Some(format!("{base}/{name}"))
+}
+
+/// cfssl's PostgreSQL migrations (001, 002: their Up sections) applied to
+/// the database at `url` by `psql`.
+pub(crate) fn cfssl_schema(url: &str) {
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../certdb/migrations/pg");
+    for f in [
+        "001_CreateCertificates.sql",
+        "002_AddMetadataToCertificates.sql",
+    ] {
+        let text = std::fs::read_to_string(migrations.join(f)).unwrap();
+        psql(url, text.split("-- +goose Down").next().unwrap());
+    }
+}
+
+/// One SQL command through `psql` (not our code); its unaligned output.
+pub(crate) fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+        .output()
+        .expect("psql reads the PostgreSQL databases");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
