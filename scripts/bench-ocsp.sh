@@ -41,6 +41,8 @@ umask 022
 
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd -- "$script_dir/.." && pwd -P)
+# shellcheck source=bench-lib.sh
+. "$script_dir/bench-lib.sh"
 
 bin_dir=${BENCH_BIN_DIR:-}
 ref_dir=${CFSSL_REF_BIN_DIR:-}
@@ -164,10 +166,6 @@ with open("get.lua", "w") as f:
     f.write('local i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format("GET", paths[i])\nend\n')
 EOF
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 # start BIN: starts a responder on the responses file; sets $pid, $port.
 start() {
     port=$(free_port)
@@ -188,30 +186,12 @@ stop() {
     wait "$pid" 2>/dev/null || true
 }
 
-hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n }'
-}
-
 # load METHOD SIDE: one wrk run on the current responder; appends a sample.
 load() {
     local script=post.lua
     [[ $1 == GET ]] && script=get.lua
-    wrk -t2 -c16 -d1s -s "$script" "http://127.0.0.1:$port/" >/dev/null 2>&1 || true
-    local res
-    res=$(wrk -t2 -c16 -d"${duration}s" --latency -s "$script" "http://127.0.0.1:$port/" 2>&1)
-    local rps p50 p99 non2xx sockerr
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$res")
-    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$res")")
-    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$res")")
-    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$res")
-    sockerr=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$res")
-    printf '%s %s %s %s %s %s %s\n' "$1" "$2" "$rps" "$p50" "$p99" \
-        "$(( ${non2xx:-0} + ${sockerr:-0} ))" "$(hwm_kib "$pid")" >>samples
+    printf '%s %s %s %s\n' "$1" "$2" "$(wrk_sample "$duration" "$script" "http://127.0.0.1:$port/")" \
+        "$(hwm_kib "$pid")" >>samples
 }
 
 : >samples
