@@ -124,6 +124,12 @@ impl Certificate {
         &self.serial
     }
 
+    /// The signature's bytes (the BIT STRING's content after its unused-bits
+    /// octet; empty if malformed). cfssl tells certificates apart by these.
+    pub fn signature(&self) -> &[u8] {
+        self.tbs_and_signature().map_or(&[], |(_, sig)| sig)
+    }
+
     /// Dotted OID of the signature algorithm.
     pub fn signature_algorithm_oid(&self) -> &str {
         &self.sig_alg

@@ -23,8 +23,14 @@ pub enum Code {
     CertificateSelfSigned = 1100,
     /// 1200: a chain that does not verify.
     CertificateVerifyFailed = 1200,
+    /// 1210: Go's x509 "certificate is not authorized to sign other
+    /// certificates" (1210 + its reason 0).
+    CertificateNotAuthorizedToSign = 1210,
     /// 1211: Go's x509 "expired or not yet valid" (1210 + its reason 1).
     CertificateExpired = 1211,
+    /// 1213: Go's x509 "too many intermediates for path length constraint"
+    /// (1210 + its reason 3).
+    CertificateTooManyIntermediates = 1213,
     /// 1220: `x509: certificate signed by unknown authority`.
     CertificateUnknownAuthority = 1220,
     /// 1400: `Missing serial number in request`.
@@ -56,6 +62,9 @@ pub enum Code {
     PolicyUnknownProfile = 5400,
     /// 5500: `Request does not match policy whitelist`.
     PolicyUnmatchedWhitelist = 5500,
+    /// 6000: connecting to a server failed (`bundle -domain`; Go's dial
+    /// error text).
+    DialFailed = 6000,
     /// 7100: `API client authentication failure`.
     ApiClientAuthenticationFailure = 7100,
     /// 7200: a remote reply that is not the JSON expected (Go's decoding error text,

@@ -46,6 +46,36 @@ pub fn go_string(s: &str) -> String {
     out
 }
 
+/// Go's `strconv.Quote` (`%q`) of a string: double quotes, with `"`, `\\`
+/// and control characters escaped.
+///
+/// ```
+/// assert_eq!(cfssl_core::wire::go_quote("a \"b\"\n"), r#""a \"b\"\n""#);
+/// ```
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// `{"code":N,"message":"…"}`.
 pub fn error_json(code: u32, message: &str) -> String {
     format!("{{\"code\":{code},\"message\":{}}}", go_string(message))

@@ -1,7 +1,7 @@
 //! `bundle`: a certificate's chain to a trusted root (mirrors cfssl's
 //! `cli/bundle`; the bundler itself is `cfssl_core::bundle`).
 
-use cfssl_core::bundle::{Bundler, Flavor};
+use cfssl_core::bundle::{Bundler, Flavor, Metadata, MetadataError};
 use cfssl_core::cert::Certificate;
 use cfssl_core::key::{PrivateKey, Zeroizing};
 
@@ -39,6 +39,18 @@ fn pool(
     })
 }
 
+/// Loads `-metadata` as cfssl's `ubiquity.LoadPlatforms`: keystore paths
+/// relative to the file's folder, each platform loaded logged at INFO.
+pub(crate) fn load_metadata(ctx: &mut Ctx<'_, '_>, path: &str) -> Result<Metadata, MetadataError> {
+    if path.is_empty() {
+        return Ok(Metadata::default());
+    }
+    let json =
+        std::fs::read(path).map_err(|e| MetadataError::Load(go_io_error("open", path, &e)))?;
+    let mut read = |p: &str| std::fs::read(p).map_err(|e| go_io_error("open", p, &e));
+    Metadata::from_json(&json, path, &mut read, &mut CtxLog(ctx))
+}
+
 /// `cfssl bundle -cert FILE [-key FILE] [-ca-bundle F] [-int-bundle F]
 /// [-flavor F]`: prints the bundle JSON (no final newline). Without
 /// `-ca-bundle`, the system's trust store, as cfssl. `-domain`,
@@ -51,7 +63,6 @@ pub(crate) fn bundle(
     load_config_logged(flags, ctx)?;
     for (flag, what) in [
         ("domain", "bundling a remote server's chain"),
-        ("metadata", "platform metadata (ubiquity)"),
         ("int-dir", "fetching intermediates into a stash"),
     ] {
         if !flags.string(flag).is_empty() {
@@ -67,6 +78,12 @@ pub(crate) fn bundle(
         ));
     }
     let _ = args;
+    // cfssl's `bundle` ignores a metadata file it cannot load (and so
+    // reports "No platform metadata present"); we do the same but say why.
+    let metadata = load_metadata(ctx, flags.string("metadata")).unwrap_or_else(|e| {
+        ctx.warning(&format!("-metadata ignored: {e}"));
+        Metadata::default()
+    });
     let flavor = Flavor::from_name(flags.string("flavor"));
     let bundler = if flavor == Flavor::Force {
         Bundler::default()
@@ -84,6 +101,7 @@ pub(crate) fn bundle(
         };
         Bundler::new(roots, intermediates)
     };
+    let bundler = bundler.with_metadata(metadata);
     let certs = if cert_file == "-" {
         read_input(ctx, "-")?
     } else {

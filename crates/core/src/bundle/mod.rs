@@ -1,13 +1,22 @@
 //! The chain bundler (cfssl's `bundler` package): from a certificate (and
 //! whatever chain came with it), the chain to a trusted root through known
 //! intermediates, chosen by flavour, with cfssl's status bits and messages
-//! and cfssl's bundle JSON. No I/O: pools are given, nothing is fetched.
+//! and cfssl's bundle JSON.
 //!
-//! This first part covers PEM/DER input, reversed chains, key matching, the
-//! `optimal`, `ubiquitous` (without platform metadata, which makes it
-//! `optimal`, as in cfssl) and `force` flavours, the expiry, SHA-2, ECDSA
-//! and no-metadata statuses, root stripping and the JSON. Not yet: platform
-//! metadata, AIA fetching, PKCS#12 input, SHA-1 deprecation messages.
+//! The chain search is Go's `x509.Certificate.Verify` as cfssl 1.6.5 runs
+//! it (candidates by issuer name, key identifiers first; signature, validity,
+//! CA and path length checks; Go's error texts and their cfssl codes). When
+//! the pools do not reach a root, the certificates given with the leaf and
+//! the AIA `caIssuers` URLs are walked as cfssl's `fetchIntermediates`
+//! walks them, adding what verifies to the intermediates (and the stash).
+//! Fetching and stashing are the caller's ([`IssuerSource`]): this module
+//! does no I/O. Scores and flavours are in [`ubiquity`](self::Metadata).
+//!
+//! SHA-1 deprecation messages: cfssl 1.6.5 (Go 1.19) refuses SHA-1
+//! signatures while verifying, so a chain they would describe never
+//! verifies (the recorded SHA-1 leaf gets 1220 with Go's hint), and under
+//! `force` a single certificate has no issuer to judge; so neither does
+//! this bundler write them.
 //!
 //! ```
 //! use cfssl_core::bundle::{Bundler, Flavor};
@@ -21,8 +30,18 @@
 //! # Ok::<(), cfssl_core::Error>(())
 //! ```
 
+mod ubiquity;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::{DateTime, Utc};
 
+use self::ubiquity::{
+    Chain, ECDSA256_UBIQUITY, KeyKind, SHA2_UBIQUITY, chain_hash_ubiquity, chain_key_ubiquity,
+    key_kind,
+};
+pub use self::ubiquity::{Metadata, MetadataError, Platform};
 use crate::cert::Certificate;
 use crate::der;
 use crate::error::{Code, Error, Result};
@@ -34,14 +53,14 @@ use crate::wire::go_string;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Flavor {
-    /// The chain most platforms trust (without metadata: [`Self::Optimal`]).
+    /// The chain most platforms trust (cfssl's default).
     Ubiquitous,
     /// The shortest, longest-lived chain with the strongest crypto.
     Optimal,
     /// The chain as given, checked link by link, no root added.
     Force,
     /// A name cfssl does not know: ubiquitous, without the warning cfssl
-    /// logs when ubiquitous is asked for by name.
+    /// logs when ubiquitous is asked for by name and there is no metadata.
     Unknown,
 }
 
@@ -58,11 +77,38 @@ impl Flavor {
     }
 }
 
-/// The trust pools.
-#[derive(Clone, Debug, Default)]
+/// Where intermediates the pools lack come from: AIA `caIssuers` URLs,
+/// and the stash (`-int-dir`) that keeps what was found.
+pub trait IssuerSource: Send + Sync + std::fmt::Debug {
+    /// The body at `url` (DER or PEM certificate), or why not.
+    ///
+    /// # Errors
+    /// Any failure; cfssl skips the URL.
+    fn fetch(&self, url: &str) -> std::result::Result<Vec<u8>, String>;
+
+    /// Keeps a newly verified intermediate as `name` (cfssl's
+    /// `<CN without dots and spaces>_<SKI hex>_<serial hex>.crt`); `None`
+    /// when there is no stash.
+    fn stash(&self, name: &str, pem: &str) -> Option<std::result::Result<(), String>>;
+}
+
+/// The trust pools, the platform metadata and where to fetch
+/// intermediates. Intermediates found while bundling are kept for later
+/// bundles, as cfssl's bundler keeps them.
+#[derive(Debug, Default)]
 pub struct Bundler {
     roots: Vec<Certificate>,
+    pool: Mutex<Pool>,
+    metadata: Metadata,
+    source: Option<Arc<dyn IssuerSource>>,
+}
+
+#[derive(Debug, Default)]
+struct Pool {
     intermediates: Vec<Certificate>,
+    /// Signatures of every certificate of both pools (cfssl's
+    /// `KnownIssuers`).
+    known: HashSet<Vec<u8>>,
 }
 
 /// A bundle's status (cfssl's `BundleStatus`).
@@ -98,15 +144,44 @@ pub struct Bundle {
 const SHA2_WARNING: &str = "The bundle contains certificates signed with advanced hash functions such as SHA2, which are problematic for certain operating systems, e.g. Windows XP SP2.";
 const ECDSA_WARNING: &str = "The bundle contains ECDSA signatures, which are problematic for certain operating systems, e.g. Windows XP, Android 2.2 and Android 2.3.";
 const NO_METADATA: &str = "Unable to measure bundle ubiquity: No platform metadata present.";
+const UNTRUSTED_STUB: &str = "The bundle may not be trusted by the following platform(s):";
 const EXPIRING_STUB: &str = "The bundle is expiring within 30 days.";
+
+/// Go's limit on signature checks in one `Verify`.
+const MAX_SIGNATURE_CHECKS: usize = 100;
 
 impl Bundler {
     /// Pools: trusted roots and known intermediates.
     pub fn new(roots: Vec<Certificate>, intermediates: Vec<Certificate>) -> Self {
+        let known = roots
+            .iter()
+            .chain(&intermediates)
+            .map(|c| c.signature().to_vec())
+            .collect();
         Self {
             roots,
-            intermediates,
+            pool: Mutex::new(Pool {
+                intermediates,
+                known,
+            }),
+            metadata: Metadata::default(),
+            source: None,
         }
+    }
+
+    /// Platform metadata for the `ubiquitous` flavour and the untrusted
+    /// platforms status.
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// Where AIA issuers are fetched and found intermediates stashed.
+    #[must_use]
+    pub fn with_issuer_source(mut self, source: Arc<dyn IssuerSource>) -> Self {
+        self.source = Some(source);
+        self
     }
 
     /// Bundles `certs` (the leaf first, or the chain reversed), with the
@@ -114,8 +189,10 @@ impl Bundler {
     ///
     /// # Errors
     /// cfssl's: 2300 key mismatch, 2200 unsupported key, 1100 self-signed,
-    /// 1200 a forced chain that does not verify, 1220 unknown authority,
-    /// 1211 an expired certificate.
+    /// 1200 a forced chain that does not verify, and Go's verification
+    /// errors with cfssl's codes: 1220 unknown authority (with Go's hint
+    /// when a candidate issuer's signature check failed), 1211 expired,
+    /// 1210 not a CA, 1213 path length.
     pub fn bundle(
         &self,
         certs: Vec<Certificate>,
@@ -170,23 +247,38 @@ impl Bundler {
             }
             certs.clone()
         } else {
-            if leaf.issuer_raw() == leaf.subject_raw() && leaf.check_signature_from(&leaf).is_ok() {
+            if leaf.check_signature_from(&leaf).is_ok() {
                 return Err(Error::coded(
                     Code::CertificateSelfSigned,
                     "Certificate is self signed",
                 ));
             }
-            let chains = self.verify(&leaf, &certs[1..], now)?;
-            if flavor == Flavor::Ubiquitous {
-                log.log(
-                    Level::Warning,
-                    "No metadata, Ubiquitous falls back to Optimal.",
-                );
-            }
-            optimal(chains)
+            let chains = match self.verify(&leaf, now) {
+                Ok(chains) => chains,
+                Err(e) if e.code() == Some(Code::CertificateUnknownAuthority.number()) => {
+                    if self.fetch_intermediates(&certs, now, log).is_err() {
+                        return Err(e);
+                    }
+                    self.verify(&leaf, now)?
+                }
+                Err(e) => return Err(e),
+            };
+            let chosen = match flavor {
+                Flavor::Optimal => ubiquity::optimal(chains),
+                Flavor::Ubiquitous | Flavor::Force | Flavor::Unknown => {
+                    if flavor == Flavor::Ubiquitous && self.metadata.is_empty() {
+                        log.log(
+                            Level::Warning,
+                            "No metadata, Ubiquitous falls back to Optimal.",
+                        );
+                    }
+                    ubiquity::ubiquitous(chains, &self.metadata)
+                }
+            };
+            chosen
                 .into_iter()
                 .next()
-                .ok_or_else(unknown_authority)?
+                .ok_or_else(|| unknown_authority(None))?
         };
         let mut code = 0;
         let mut messages = Vec::new();
@@ -210,11 +302,11 @@ impl Bundler {
             m.push_str(" in the chain.");
             messages.push(m);
         }
-        if chain.iter().any(|c| hash_ubiquity(c) <= 70) {
+        if chain_hash_ubiquity(&chain) <= SHA2_UBIQUITY {
             code |= 2;
             messages.push(SHA2_WARNING.into());
         }
-        if chain.iter().any(|c| key_ubiquity(c) <= 70) {
+        if chain_key_ubiquity(&chain) <= ECDSA256_UBIQUITY {
             code |= 2;
             messages.push(ECDSA_WARNING.into());
         }
@@ -226,10 +318,16 @@ impl Bundler {
                 Level::Info,
                 &format!("the anchoring root is {}", go_name(&r)),
             );
+            let names = self.metadata.untrusted(&r);
+            if self.metadata.is_empty() {
+                code |= 2;
+                messages.push(NO_METADATA.into());
+            } else if !names.is_empty() {
+                code |= 2;
+                messages.push(format!("{UNTRUSTED_STUB} {}.", names.join(", ")));
+            }
             root = Some(r);
-            untrusted = Some(Vec::new());
-            code |= 2;
-            messages.push(NO_METADATA.into());
+            untrusted = Some(names);
         }
         let expiring_skis = expiring
             .iter()
@@ -243,8 +341,11 @@ impl Bundler {
                 chain.pop();
             }
         }
-        let rebundled =
-            chain.len() != certs.len() || chain.iter().zip(&certs).any(|(a, b)| a.raw() != b.raw());
+        let rebundled = chain.len() != certs.len()
+            || chain
+                .iter()
+                .zip(&certs)
+                .any(|(a, b)| a.signature() != b.signature());
         Ok(Bundle {
             chain,
             root,
@@ -259,79 +360,300 @@ impl Bundler {
         })
     }
 
-    /// Every chain from `leaf` to a root of the pool, through the pool's
-    /// intermediates and the certificates given with the leaf (Go's
-    /// `x509.Certificate.Verify`, any key usage).
-    fn verify(
-        &self,
-        leaf: &Certificate,
-        given: &[Certificate],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Vec<Certificate>>> {
-        if now < leaf.not_before() || now > leaf.not_after() {
-            return Err(expired(leaf, now));
-        }
-        let mut found = Vec::new();
-        let mut path = vec![leaf.clone()];
-        let intermediates: Vec<&Certificate> = self.intermediates.iter().chain(given).collect();
-        self.extend(&mut path, &intermediates, now, &mut found);
-        if found.is_empty() {
-            return Err(unknown_authority());
-        }
-        Ok(found)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pool> {
+        // The pool only grows; a panic elsewhere cannot leave it half-made.
+        self.pool.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn extend(
-        &self,
-        path: &mut Vec<Certificate>,
-        intermediates: &[&Certificate],
-        now: DateTime<Utc>,
-        found: &mut Vec<Vec<Certificate>>,
-    ) {
-        if path.len() > 10 {
-            return;
+    /// Go's `Verify` with any key usage: every chain from `cert` to a root
+    /// through the intermediates, in Go's order.
+    fn verify(&self, cert: &Certificate, now: DateTime<Utc>) -> Result<Vec<Chain>> {
+        if now < cert.not_before() || now > cert.not_after() {
+            return Err(expired(cert, now));
         }
-        let child = path[path.len() - 1].clone();
-        let usable = |c: &Certificate, path: &[Certificate]| {
-            c.subject_raw() == child.issuer_raw()
-                && now >= c.not_before()
-                && now <= c.not_after()
-                && !path.iter().any(|p| p.raw() == c.raw())
-                && child.check_signature_from(c).is_ok()
-                && path_len_ok(c, path.len() - 1)
+        if self.roots.iter().any(|r| r.raw() == cert.raw()) {
+            return Ok(vec![vec![cert.clone()]]);
+        }
+        let intermediates = self.lock().intermediates.clone();
+        let mut search = Search {
+            roots: &self.roots,
+            intermediates: &intermediates,
+            now,
+            checks: 0,
+            cache: HashMap::new(),
         };
-        for root in &self.roots {
-            if usable(root, path) {
-                let mut chain = path.clone();
-                chain.push(root.clone());
-                found.push(chain);
+        search.build(std::slice::from_ref(cert))
+    }
+
+    /// cfssl's `fetchIntermediates`: walks the given chain from the root
+    /// end and the AIA issuers of each certificate, depth first, adding
+    /// what verifies to the intermediates (and the stash).
+    fn fetch_intermediates(
+        &self,
+        certs: &[Certificate],
+        now: DateTime<Utc>,
+        log: &mut dyn Log,
+    ) -> std::result::Result<(), ()> {
+        let mut seen_urls: HashSet<String> = HashSet::new();
+        let mut seen_sigs: HashSet<Vec<u8>> = HashSet::new();
+        // Nearest the roots first; the leaf has no name (never stored).
+        let mut chain: Vec<(Certificate, String)> = Vec::new();
+        for (i, c) in certs.iter().enumerate() {
+            let name = if i > 0 { stash_name(c) } else { String::new() };
+            chain.insert(0, (c.clone(), name));
+            seen_sigs.insert(c.signature().to_vec());
+        }
+        let mut found = 0;
+        while !chain.is_empty() {
+            if self.verify_chain(&chain, now, log) {
+                found += 1;
+            }
+            let mut advanced = false;
+            if let Some(source) = &self.source {
+                for url in chain[0].0.issuing_certificate_urls() {
+                    if seen_urls.contains(&url) {
+                        continue;
+                    }
+                    let Some(fetched) = source.fetch(&url).ok().and_then(|b| parse_fetched(&b))
+                    else {
+                        continue;
+                    };
+                    if seen_sigs.contains(fetched.signature()) {
+                        continue;
+                    }
+                    seen_urls.insert(url);
+                    seen_sigs.insert(fetched.signature().to_vec());
+                    let name = stash_name(&fetched);
+                    chain.insert(0, (fetched, name));
+                    advanced = true;
+                    break;
+                }
+            }
+            if !advanced {
+                chain.remove(0);
             }
         }
-        for int in intermediates {
-            if self.roots.iter().any(|r| r.raw() == int.raw()) || !usable(int, path) {
+        if found == 0 { Err(()) } else { Ok(()) }
+    }
+
+    /// cfssl's `verifyChain`: from the root end, each certificate not
+    /// already known must verify; those that do (but a root at the top and
+    /// the leaf) join the intermediates and the stash.
+    fn verify_chain(
+        &self,
+        chain: &[(Certificate, String)],
+        now: DateTime<Utc>,
+        log: &mut dyn Log,
+    ) -> bool {
+        for (i, (cert, name)) in chain.iter().enumerate() {
+            if self.lock().known.contains(cert.signature()) {
                 continue;
             }
-            path.push((*int).clone());
-            self.extend(path, intermediates, now, found);
-            path.pop();
+            if self.verify(cert, now).is_err() {
+                return false;
+            }
+            if i == 0 && cert.check_signature_from(cert).is_ok() {
+                continue;
+            }
+            if name.is_empty() {
+                continue;
+            }
+            {
+                let mut pool = self.lock();
+                pool.intermediates.push(cert.clone());
+                pool.known.insert(cert.signature().to_vec());
+            }
+            if let Some(result) = self
+                .source
+                .as_ref()
+                .and_then(|s| s.stash(name, &cert.to_pem()))
+            {
+                match result {
+                    Ok(()) => log.log(Level::Info, &format!("stashed new intermediate {name}")),
+                    Err(e) => log.log(
+                        Level::Error,
+                        &format!("failed to write new intermediate: {e}"),
+                    ),
+                }
+            }
         }
+        true
     }
 }
 
-/// Whether CA `ca` may have `below` intermediate CAs under it.
-fn path_len_ok(ca: &Certificate, below: usize) -> bool {
-    let (_, max, zero) = ca.basic_constraints();
-    if max < 0 && !zero {
-        return true;
-    }
-    i64::try_from(below).is_ok_and(|b| b <= max.max(0))
+/// A fetched issuer: DER, else the first PEM certificate.
+fn parse_fetched(bytes: &[u8]) -> Option<Certificate> {
+    Certificate::from_der(bytes)
+        .ok()
+        .or_else(|| Certificate::from_pem(bytes).ok())
 }
 
-fn unknown_authority() -> Error {
-    Error::coded(
-        Code::CertificateUnknownAuthority,
-        "x509: certificate signed by unknown authority",
+/// cfssl's `constructCertFileName`.
+fn stash_name(c: &Certificate) -> String {
+    let cn: String = c
+        .subject()
+        .common_name
+        .chars()
+        .filter(|ch| *ch != '.' && *ch != ' ')
+        .collect();
+    let serial = c.serial();
+    let serial: Vec<u8> = serial.iter().copied().skip_while(|b| *b == 0).collect();
+    format!(
+        "{cn}_{}_{}.crt",
+        c.subject_key_id_hex(),
+        crate::cert::hex(&serial)
     )
+}
+
+/// One run of Go's `buildChains`.
+struct Search<'a> {
+    roots: &'a [Certificate],
+    intermediates: &'a [Certificate],
+    now: DateTime<Utc>,
+    checks: usize,
+    cache: HashMap<usize, Vec<Chain>>,
+}
+
+impl Search<'_> {
+    /// The chains above `path` (whose last certificate is the one to find
+    /// issuers of), or Go's error.
+    fn build(&mut self, path: &[Certificate]) -> Result<Vec<Chain>> {
+        let c = &path[path.len() - 1];
+        let mut chains: Vec<Chain> = Vec::new();
+        let mut err: Option<Error> = None;
+        let mut hint: Option<(String, Certificate)> = None;
+        let candidates = |pool: &[Certificate]| -> Vec<usize> {
+            let aki = c.authority_key_id().unwrap_or_default();
+            let (mut matching, mut one, mut mismatch) = (Vec::new(), Vec::new(), Vec::new());
+            for (i, p) in pool.iter().enumerate() {
+                if p.subject_raw() != c.issuer_raw() {
+                    continue;
+                }
+                let ski = p.subject_key_id().unwrap_or_default();
+                if ski == aki {
+                    matching.push(i);
+                } else if ski.is_empty() != aki.is_empty() {
+                    one.push(i);
+                } else {
+                    mismatch.push(i);
+                }
+            }
+            matching.extend(one);
+            matching.extend(mismatch);
+            matching
+        };
+        let roots = candidates(self.roots);
+        let intermediates = candidates(self.intermediates);
+        for (is_root, i) in roots
+            .into_iter()
+            .map(|i| (true, i))
+            .chain(intermediates.into_iter().map(|i| (false, i)))
+        {
+            let candidate = if is_root {
+                &self.roots[i]
+            } else {
+                &self.intermediates[i]
+            };
+            if path.iter().any(|p| same_certificate(p, candidate)) {
+                continue;
+            }
+            self.checks += 1;
+            if self.checks > MAX_SIGNATURE_CHECKS {
+                err = Some(Error::coded(
+                    Code::CertificateVerifyFailed,
+                    "x509: signature check attempts limit reached while verifying certificate chain",
+                ));
+                continue;
+            }
+            if let Err(e) = c.check_signature_from(candidate) {
+                if hint.is_none() {
+                    hint = Some((e, candidate.clone()));
+                }
+                continue;
+            }
+            if let Err(e) = valid_issuer(candidate, path.len() - 1, self.now) {
+                err = Some(e);
+                continue;
+            }
+            let mut next = path.to_vec();
+            next.push(candidate.clone());
+            if is_root {
+                chains.push(next);
+            } else {
+                let child = match self.cache.get(&i) {
+                    Some(cached) => cached.clone(),
+                    None => {
+                        let built = self.build(&next);
+                        let found = match built {
+                            Ok(found) => found,
+                            Err(e) => {
+                                err = Some(e);
+                                Vec::new()
+                            }
+                        };
+                        self.cache.insert(i, found.clone());
+                        found
+                    }
+                };
+                chains.extend(child);
+            }
+        }
+        if !chains.is_empty() {
+            return Ok(chains);
+        }
+        Err(err.unwrap_or_else(|| unknown_authority(hint)))
+    }
+}
+
+/// Go's `alreadyInChain`: the same subject, public key and SANs.
+fn same_certificate(a: &Certificate, b: &Certificate) -> bool {
+    a.subject_raw() == b.subject_raw()
+        && a.public_key_der() == b.public_key_der()
+        && a.sans() == b.sans()
+}
+
+/// Go's `isValid` for a candidate issuer with `below` intermediates under
+/// it: valid now, a CA, within its path length.
+fn valid_issuer(ca: &Certificate, below: usize, now: DateTime<Utc>) -> Result<()> {
+    if now < ca.not_before() || now > ca.not_after() {
+        return Err(expired(ca, now));
+    }
+    let (is_ca, max, zero) = ca.basic_constraints();
+    if !is_ca {
+        return Err(Error::coded(
+            Code::CertificateNotAuthorizedToSign,
+            "x509: certificate is not authorized to sign other certificates",
+        ));
+    }
+    if (max >= 0 || zero) && i64::try_from(below).is_ok_and(|b| b > max.max(0)) {
+        return Err(Error::coded(
+            Code::CertificateTooManyIntermediates,
+            "x509: too many intermediates for path length constraint",
+        ));
+    }
+    Ok(())
+}
+
+/// Go's `UnknownAuthorityError`, with its hint when a candidate issuer's
+/// signature did not check.
+fn unknown_authority(hint: Option<(String, Certificate)>) -> Error {
+    let mut message = "x509: certificate signed by unknown authority".to_string();
+    if let Some((e, cert)) = hint {
+        let s = cert.subject();
+        let name = if !s.common_name.is_empty() {
+            s.common_name
+        } else if let Some(o) = s.organization.first() {
+            o.clone()
+        } else {
+            format!("serial:{}", cert.serial_decimal())
+        };
+        message.push_str(&format!(
+            " (possibly because of {} while trying to verify candidate authority certificate {})",
+            crate::wire::go_quote(&e),
+            crate::wire::go_quote(&name)
+        ));
+    }
+    Error::coded(Code::CertificateUnknownAuthority, message)
 }
 
 fn expired(c: &Certificate, now: DateTime<Utc>) -> Error {
@@ -360,112 +682,14 @@ fn partial_verify(certs: &[Certificate]) -> bool {
             .all(|w| w[0].check_signature_from(&w[1]).is_ok())
 }
 
-/// cfssl's `optimalChains`: the shortest, then those lasting longest, then
-/// the best crypto suite.
-fn optimal(mut chains: Vec<Vec<Certificate>>) -> Vec<Vec<Certificate>> {
-    if let Some(min) = chains.iter().map(Vec::len).min() {
-        chains.retain(|c| c.len() == min);
-    }
-    let expiry = |c: &Vec<Certificate>| c.iter().map(Certificate::not_after).min();
-    if let Some(best) = chains.iter().map(expiry).max() {
-        chains.retain(|c| expiry(c) == best);
-    }
-    let suite = |c: &Vec<Certificate>| {
-        // Position-weighted running averages of hash and key priorities.
-        let (mut h, mut k) = (0.0f64, 0.0f64);
-        for (i, cert) in c.iter().enumerate() {
-            let n = (i + 1) as f64;
-            h = (h * (n - 1.0) + f64::from(hash_priority(cert))) / n;
-            k = (k * (n - 1.0) + f64::from(key_priority(cert))) / n;
-        }
-        h + k
-    };
-    if let Some(best) = chains.iter().map(suite).reduce(f64::max) {
-        chains.retain(|c| suite(c) >= best);
-    }
-    chains
-}
-
-fn sig_hash(c: &Certificate) -> &'static str {
-    match c.signature_algorithm_oid() {
-        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => "sha1",
-        "1.2.840.113549.1.1.4" | "1.2.840.113549.1.1.2" => "md",
-        "1.2.840.113549.1.1.11"
-        | "1.2.840.113549.1.1.12"
-        | "1.2.840.113549.1.1.13"
-        | "1.2.840.10045.4.3.2"
-        | "1.2.840.10045.4.3.3"
-        | "1.2.840.10045.4.3.4" => "sha2",
-        _ => "other",
-    }
-}
-
-/// cfssl's hash ubiquity: SHA-1 100, SHA-2 70, else 0.
-fn hash_ubiquity(c: &Certificate) -> u32 {
-    match sig_hash(c) {
-        "sha1" => 100,
-        "sha2" => 70,
-        _ => 0,
-    }
-}
-
-fn hash_priority(c: &Certificate) -> u32 {
-    match sig_hash(c) {
-        "sha2" => 100,
-        "sha1" => 10,
-        _ => 0,
-    }
-}
-
 /// The leaf key's algorithm and size in bits (cfssl's `KeyLength`).
 fn key_info(c: &Certificate) -> (&'static str, usize) {
-    let Some(spki) = parse_spki(c.public_key_der()) else {
-        return ("unknown", 0);
-    };
-    match spki.alg.as_str() {
-        "1.2.840.113549.1.1.1" => {
-            // RSAPublicKey { modulus, exponent }: the modulus's bits.
-            let bits = der::read_one(spki.key)
-                .and_then(|t| der::read_all(t.content))
-                .and_then(|f| f.first().map(|m| m.content.to_vec()))
-                .map_or(0, |m| {
-                    let m: Vec<u8> = m.into_iter().skip_while(|b| *b == 0).collect();
-                    m.first()
-                        .map_or(0, |b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
-                });
-            ("rsa", bits)
-        }
-        "1.2.840.10045.2.1" => match spki.param.as_deref() {
-            Some("1.2.840.10045.3.1.7") => ("ecdsa", 256),
-            Some("1.3.132.0.34") => ("ecdsa", 384),
-            Some("1.3.132.0.35") => ("ecdsa", 521),
-            _ => ("ecdsa", 0),
-        },
-        "1.3.101.112" => ("ed25519", 0),
-        _ => ("unknown", 0),
-    }
-}
-
-/// cfssl's key ubiquity: RSA (1024 bits and up) 100, P-256/P-384 70,
-/// P-521 30, else 0.
-fn key_ubiquity(c: &Certificate) -> u32 {
-    match key_info(c) {
-        ("rsa", b) if b >= 1024 => 100,
-        ("ecdsa", 256 | 384) => 70,
-        ("ecdsa", 521) => 30,
-        _ => 0,
-    }
-}
-
-fn key_priority(c: &Certificate) -> u32 {
-    match key_info(c) {
-        ("ecdsa", 256) => 100,
-        ("ecdsa", 384) => 120,
-        ("ecdsa", 521) => 140,
-        ("rsa", b) if b >= 4096 => 70,
-        ("rsa", b) if b >= 3072 => 50,
-        ("rsa", b) if b >= 2048 => 30,
-        _ => 0,
+    match key_kind(c) {
+        KeyKind::Rsa(bits) => ("rsa", bits),
+        KeyKind::Ecdsa(bits) => ("ecdsa", bits),
+        KeyKind::EcdsaOther => ("ecdsa", 0),
+        KeyKind::Ed25519 => ("ed25519", 32),
+        KeyKind::Dsa | KeyKind::Unknown => ("unknown", 0),
     }
 }
 
