@@ -114,7 +114,7 @@ fn bundle_chooses_chains_as_cfssl() {
         "meta-truncated",
         "meta-missing",
     ];
-    assert_eq!(replay(&fixtures().join("ubiquity"), &warned), 22);
+    assert_eq!(replay(&fixtures().join("ubiquity"), &warned), 26);
 }
 
 /// OpenSSL verifies the chain we return against the root we name.

@@ -376,6 +376,78 @@ impl Certificate {
         out
     }
 
+    /// Go's `Certificate.VerifyHostname` (Go 1.19: SANs only, no Common
+    /// Name fallback): an IP (optionally in brackets) against the IP SANs,
+    /// a name against the DNS SANs with leftmost-label wildcards; the error
+    /// is Go's `HostnameError` text.
+    ///
+    /// ```
+    /// # let req = cfssl_core::csr::CertificateRequest::from_json(br#"{"CN":"x","hosts":["a.example","*.b.example"]}"#)?;
+    /// # let ca = cfssl_core::initca::new(&req, Default::default(), &mut cfssl_core::log::NoLog)?;
+    /// let cert = cfssl_core::cert::Certificate::from_pem(ca.cert.as_bytes())?;
+    /// assert!(cert.verify_hostname("A.example.").is_ok());
+    /// assert!(cert.verify_hostname("c.b.example").is_ok());
+    /// assert_eq!(cert.verify_hostname("d.example").unwrap_err(),
+    ///     "x509: certificate is valid for a.example, *.b.example, not d.example");
+    /// assert_eq!(cert.verify_hostname("127.0.0.1").unwrap_err(),
+    ///     "x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs");
+    /// # Ok::<(), cfssl_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Go's text when the host does not match.
+    pub fn verify_hostname(&self, host: &str) -> std::result::Result<(), String> {
+        let sans = self.sans();
+        let candidate = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .filter(|_| host.len() >= 3)
+            .unwrap_or(host);
+        if let Ok(ip) = candidate.parse::<std::net::IpAddr>() {
+            if sans.ips.contains(&ip) {
+                return Ok(());
+            }
+            if sans.ips.is_empty() {
+                return Err(format!(
+                    "x509: cannot validate certificate for {host} because it doesn't contain any IP SANs"
+                ));
+            }
+            let valid: Vec<String> = sans.ips.iter().map(ToString::to_string).collect();
+            return Err(format!(
+                "x509: certificate is valid for {}, not {host}",
+                valid.join(", ")
+            ));
+        }
+        let name = host.to_ascii_lowercase();
+        let name = name.strip_suffix('.').unwrap_or(&name);
+        let matches = |pattern: &str| {
+            let pattern = pattern.to_ascii_lowercase();
+            let pattern = pattern.strip_suffix('.').unwrap_or(&pattern);
+            if pattern.is_empty() || name.is_empty() {
+                return false;
+            }
+            let (p, h): (Vec<&str>, Vec<&str>) =
+                (pattern.split('.').collect(), name.split('.').collect());
+            p.len() == h.len()
+                && p.iter()
+                    .zip(&h)
+                    .enumerate()
+                    .all(|(i, (p, h))| (i == 0 && *p == "*") || p == h)
+        };
+        if sans.dns.iter().any(|d| matches(d)) {
+            return Ok(());
+        }
+        if sans.dns.is_empty() {
+            return Err(format!(
+                "x509: certificate is not valid for any names, but wanted to match {host}"
+            ));
+        }
+        Err(format!(
+            "x509: certificate is valid for {}, not {host}",
+            sans.dns.join(", ")
+        ))
+    }
+
     /// The SANs.
     pub fn sans(&self) -> Sans {
         self.ext(oids::SAN)

@@ -128,6 +128,7 @@ impl Endpoint {
                 | Self::Crl
                 | Self::GenCrl
                 | Self::OcspSign
+                | Self::Bundle
         )
     }
 
@@ -166,8 +167,30 @@ pub struct ServeOptions {
     /// The OCSP signer of `-responder` (`/ocspsign`, and `/revoke`'s fresh
     /// response); `/ocspsign` is disabled without one.
     pub ocsp_signer: Option<Arc<cfssl_core::ocsp::Signer>>,
+    /// The bundler of `/bundle` (cfssl's: `-ca-bundle`, or the system's
+    /// roots without it, and `-int-bundle`); `/bundle` is disabled without
+    /// one.
+    pub bundler: Option<Arc<cfssl_core::bundle::Bundler>>,
+    /// Why the bundler could not be made (a pool file that cannot be read
+    /// or parsed): `/bundle` is disabled, and so are `/sign`, `/authsign`
+    /// and `/newcert` when they would bundle, each with cfssl's lines.
+    pub bundler_error: Option<BundlerError>,
+    /// Whether `/sign`, `/authsign` and `/newcert` bundle on `bundle:true`
+    /// (cfssl: only when both `-ca-bundle` and `-int-bundle` are given;
+    /// otherwise they answer with the "requires a bundler" message).
+    pub bundle_on_sign: bool,
     /// Where log lines go.
     pub log: Arc<dyn SharedLog>,
+}
+
+/// A bundler that could not be made, as cfssl reports it at start-up.
+#[derive(Clone, Debug)]
+pub struct BundlerError {
+    /// The ERROR line cfssl logs each time it tries (`root bundle failed
+    /// to load: open F: no such file or directory`).
+    pub log_line: String,
+    /// The reason the endpoints are disabled with (cfssl's error JSON).
+    pub reason: String,
 }
 
 /// A CA certificate and its key, for CRLs.
@@ -225,6 +248,9 @@ impl ServeOptions {
             db: None,
             crl_issuer: None,
             ocsp_signer: None,
+            bundler: None,
+            bundler_error: None,
+            bundle_on_sign: false,
             log,
         }
     }
@@ -239,6 +265,10 @@ pub(crate) struct AppState {
     pub(crate) db: Option<Arc<dyn cfssl_certdb::Accessor>>,
     pub(crate) crl_issuer: Option<Arc<CrlIssuer>>,
     pub(crate) ocsp_signer: Option<Arc<cfssl_core::ocsp::Signer>>,
+    /// The bundler of `/bundle`.
+    pub(crate) bundler: Option<Arc<cfssl_core::bundle::Bundler>>,
+    /// The bundler of `bundle:true` on the signing endpoints.
+    pub(crate) sign_bundler: Option<Arc<cfssl_core::bundle::Bundler>>,
     /// Whether some profile signs at a remote: signing then waits on the
     /// network, so it runs off the async workers.
     pub(crate) remote: bool,
@@ -273,6 +303,20 @@ fn unavailable(ep: Endpoint, opts: &ServeOptions) -> Option<String> {
         }
         _ => {}
     }
+    if let Some(e) = &opts.bundler_error {
+        let bundles = match ep {
+            Endpoint::Bundle => true,
+            Endpoint::Sign | Endpoint::AuthSign | Endpoint::NewCert => opts.bundle_on_sign,
+            _ => false,
+        };
+        if bundles {
+            opts.log.log(Level::Error, &e.log_line);
+            return Some(e.reason.clone());
+        }
+    }
+    if ep == Endpoint::Bundle && opts.bundler.is_none() {
+        return Some("no bundler configured".into());
+    }
     if matches!(ep, Endpoint::Scan | Endpoint::ScanInfo) {
         return Some(
             "not supported: TLS server scanning is not part of this CA (docs/compat.md)".into(),
@@ -304,6 +348,8 @@ pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
         db: opts.db.clone(),
         crl_issuer: opts.crl_issuer.clone(),
         ocsp_signer: opts.ocsp_signer.clone(),
+        bundler: opts.bundler.clone(),
+        sign_bundler: opts.bundler.clone().filter(|_| opts.bundle_on_sign),
         remote: opts
             .signer
             .as_ref()
@@ -326,6 +372,9 @@ pub(crate) fn router(opts: &mut ServeOptions) -> (Router, Arc<AppState>) {
         } else {
             if ep == Endpoint::NewKey {
                 log.log(Level::Info, "setting up key / CSR generator");
+            }
+            if ep == Endpoint::Bundle {
+                log.log(Level::Info, "bundler API ready");
             }
             let path = format!("{API_PREFIX}{}", ep.key());
             log.log(Level::Info, &format!("endpoint '{path}' is enabled"));

@@ -2,6 +2,7 @@
 //! the same order, the same messages, the same log lines.
 
 use cfssl_core::api::{self, NO_BUNDLER_MESSAGE, NO_HOSTS_MESSAGE};
+use cfssl_core::bundle::Flavor;
 use cfssl_core::cert::Certificate;
 use cfssl_core::log::{Level, Shared};
 use cfssl_core::signer::{SignRequest, Signer};
@@ -28,6 +29,7 @@ pub(crate) fn handle(st: &AppState, ep: Endpoint, body: &[u8], query: &str) -> O
         Endpoint::Health => Ok(Reply::new(r#"{"healthy":true}"#.into())),
         Endpoint::Revoke => revoke(st, body),
         Endpoint::CertAdd => cert_add(st, body),
+        Endpoint::Bundle => bundle(st, body),
         // Registered only when implemented (see `Endpoint::implemented`).
         other => Err(ApiError::Http(
             404,
@@ -148,16 +150,115 @@ fn authsign(st: &AppState, body: &[u8]) -> Outcome {
     finish_signing(st, &issued.to_pem(), req.bundle)
 }
 
-/// The common end of `/sign` and `/authsign`: the certificate, or the
-/// bundler message when a bundle was asked for.
+/// The common end of `/sign` and `/authsign`: the certificate, with its
+/// bundle when one was asked for (or the bundler message without a
+/// bundler).
 fn finish_signing(st: &AppState, pem: &str, bundle: bool) -> Outcome {
-    let result = format!("{{\"certificate\":{}}}", cfssl_core::wire::go_string(pem));
+    let cert = cfssl_core::wire::go_string(pem);
     if bundle {
-        return Ok(Reply::new(result)
-            .with_message(Code::PolicyInvalidRequest.number(), NO_BUNDLER_MESSAGE));
+        let Some(json) = sign_bundle(st, pem)? else {
+            return Ok(Reply::new(format!("{{\"certificate\":{cert}}}"))
+                .with_message(Code::PolicyInvalidRequest.number(), NO_BUNDLER_MESSAGE));
+        };
+        log(st, Level::Info, "wrote response");
+        return Ok(Reply::new(format!(
+            "{{\"bundle\":{json},\"certificate\":{cert}}}"
+        )));
     }
     log(st, Level::Info, "wrote response");
-    Ok(Reply::new(result))
+    Ok(Reply::new(format!("{{\"certificate\":{cert}}}")))
+}
+
+/// The optimal bundle of a certificate just signed, as the signing
+/// endpoints add it; `None` without a bundler for them.
+fn sign_bundle(st: &AppState, pem: &str) -> Result<Option<String>, ApiError> {
+    let Some(bundler) = &st.sign_bundler else {
+        return Ok(None);
+    };
+    let bundle = bundler.bundle_from_pem_or_der(
+        pem.as_bytes(),
+        b"",
+        Flavor::Optimal,
+        chrono::Utc::now(),
+        &mut Shared(st.log.as_ref()),
+    )?;
+    Ok(Some(bundle.to_json()))
+}
+
+/// `POST /bundle` (cfssl's `api/bundle`): a certificate (or chain) with
+/// its key if given, bundled by `flavor` (default ubiquitous), and checked
+/// against `domain` and `ip` when given.
+fn bundle(st: &AppState, body: &[u8]) -> Outcome {
+    let blob = api::string_map(body).map_err(|e| {
+        log(
+            st,
+            Level::Warning,
+            &format!("invalid request: {}", e.message()),
+        );
+        ApiError::Other(e.message().to_string())
+    })?;
+    let get = |k: &str| api::map_get(&blob, k);
+    let flavor = match get("flavor").unwrap_or_default() {
+        "" => Flavor::Ubiquitous,
+        name => Flavor::from_name(name),
+    };
+    let Some(bundler) = &st.bundler else {
+        return Err(ApiError::Other("bundler not initialized".into()));
+    };
+    let Some(cert) = get("certificate") else {
+        if get("domain").is_some() {
+            log(
+                st,
+                Level::Info,
+                &format!("request for flavor {}", flavor_name(get("flavor"))),
+            );
+            return Err(ApiError::bad_request(
+                "bundling a remote server's chain (domain without certificate) is not supported by this build",
+            ));
+        }
+        log(
+            st,
+            Level::Warning,
+            "invalid request: no valid parameter sets found",
+        );
+        return Err(ApiError::bad_request("no valid parameter sets found"));
+    };
+    log(
+        st,
+        Level::Info,
+        &format!("request for flavor {}", flavor_name(get("flavor"))),
+    );
+    let bundle = bundler
+        .bundle_from_pem_or_der(
+            cert.as_bytes(),
+            get("private_key").unwrap_or_default().as_bytes(),
+            flavor,
+            chrono::Utc::now(),
+            &mut Shared(st.log.as_ref()),
+        )
+        .map_err(|e| {
+            log(st, Level::Warning, "bad PEM certificate or private key");
+            ApiError::from(e)
+        })?;
+    for host in [get("domain"), get("ip")].into_iter().flatten() {
+        if host.is_empty() {
+            continue;
+        }
+        bundle
+            .leaf()
+            .verify_hostname(host)
+            .map_err(|e| ApiError::Cfssl(Code::CertificateVerifyFailed.number(), e))?;
+    }
+    log(st, Level::Info, "wrote response");
+    Ok(Reply::new(bundle.to_json()))
+}
+
+/// The flavour as cfssl's log line names it (`ubiquitous` when none).
+fn flavor_name(name: Option<&str>) -> &str {
+    match name {
+        None | Some("") => "ubiquitous",
+        Some(n) => n,
+    }
 }
 
 /// `POST /info`.
@@ -252,10 +353,18 @@ fn newcert(st: &AppState, body: &[u8]) -> Outcome {
         api::sums_json(issued.der()),
         api::sums_json(&csr_der(&csr))
     );
-    let reply = Reply::new(result);
-    if req.bundle {
-        return Ok(reply.with_message(Code::PolicyInvalidRequest.number(), NO_BUNDLER_MESSAGE));
-    }
+    let reply = if req.bundle {
+        match sign_bundle(st, &issued.to_pem())? {
+            // Go's map order: "bundle" sorts first.
+            Some(json) => Reply::new(format!("{{\"bundle\":{json},{}", &result[1..])),
+            None => {
+                return Ok(Reply::new(result)
+                    .with_message(Code::PolicyInvalidRequest.number(), NO_BUNDLER_MESSAGE));
+            }
+        }
+    } else {
+        Reply::new(result)
+    };
     if csr_req.hosts.is_empty() {
         return Ok(reply.with_message(Code::PolicyInvalidRequest.number(), NO_HOSTS_MESSAGE));
     }

@@ -33,7 +33,7 @@ pub mod remote;
 mod reply;
 mod tls;
 
-pub use app::{CrlIssuer, Endpoint, ServeOptions};
+pub use app::{BundlerError, CrlIssuer, Endpoint, ServeOptions};
 pub use listen::{Limits, ServeError, run, run_ocsp, run_ocsp_until, run_until};
 pub use log::StderrLog;
 pub use tls::{MinTlsVersion, TlsOptions};

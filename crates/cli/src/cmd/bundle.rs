@@ -9,34 +9,55 @@ use super::{CtxLog, core_err, go_io_error, load_config_logged, print_raw, read_i
 use crate::dispatch::{CmdError, Ctx};
 use crate::flags::Flags;
 
+/// A pool file that cfssl's `NewBundler` cannot load: the ERROR line it
+/// logs, and its error.
+#[derive(Debug)]
+pub(crate) struct PoolError {
+    pub(crate) log_line: String,
+    pub(crate) code: u32,
+    pub(crate) message: String,
+}
+
 /// A pool file (`-ca-bundle`, `-int-bundle`) as cfssl reads it: a read
-/// failure is `{category}001` with Go's text, a file without certificates
+/// failure is `{category}001` with Go's text, a file that does not parse
 /// `{category}003`.
-fn pool(
-    ctx: &mut Ctx<'_, '_>,
-    path: &str,
-    category: u32,
-    what: &str,
-) -> Result<Vec<Certificate>, CmdError> {
+fn pool(path: &str, category: u32, what: &str) -> Result<Vec<Certificate>, PoolError> {
     let bytes = std::fs::read(path).map_err(|e| {
         let text = go_io_error("open", path, &e);
-        ctx.error(&format!("{what} bundle failed to load: {text}"));
-        CmdError::Cfssl {
+        PoolError {
+            log_line: format!("{what} bundle failed to load: {text}"),
             code: category + 1,
             message: text,
         }
     })?;
-    Certificate::all_from_pem(&bytes).map_err(|e| {
-        ctx.error(&format!("failed to parse {what} bundle: {e}"));
-        CmdError::Cfssl {
-            code: category + 3,
-            message: if category == 4000 {
-                "Failed to parse root bundle".into()
-            } else {
-                "Failed to parse intermediate bundle".into()
-            },
-        }
+    Certificate::all_from_pem(&bytes).map_err(|e| PoolError {
+        log_line: format!(
+            "failed to parse {what} bundle: {}",
+            match e.code() {
+                Some(code) => cfssl_core::wire::error_json(code, e.message()),
+                None => e.message().to_string(),
+            }
+        ),
+        code: category + 3,
+        message: format!("Failed to parse {what} certificate"),
     })
+}
+
+/// The pools of `-ca-bundle` (the system's trust store when empty, as Go's
+/// nil pool) and `-int-bundle`, read as cfssl's `NewBundler` reads them.
+pub(crate) fn pools(ca: &str, int: &str) -> Result<Bundler, PoolError> {
+    let roots = match ca {
+        "" => cfssl_server::dial::system_root_certificates()
+            .iter()
+            .filter_map(|der| Certificate::from_der(der).ok())
+            .collect(),
+        path => pool(path, 4000, "root")?,
+    };
+    let intermediates = match int {
+        "" => Vec::new(),
+        path => pool(path, 3000, "intermediate")?,
+    };
+    Ok(Bundler::new(roots, intermediates))
 }
 
 /// Loads `-metadata` as cfssl's `ubiquity.LoadPlatforms`: keystore paths
@@ -88,18 +109,13 @@ pub(crate) fn bundle(
     let bundler = if flavor == Flavor::Force {
         Bundler::default()
     } else {
-        let roots = match flags.string("ca-bundle") {
-            "" => cfssl_server::dial::system_root_certificates()
-                .iter()
-                .filter_map(|der| Certificate::from_der(der).ok())
-                .collect(),
-            path => pool(ctx, path, 4000, "root")?,
-        };
-        let intermediates = match flags.string("int-bundle") {
-            "" => Vec::new(),
-            path => pool(ctx, path, 3000, "intermediate")?,
-        };
-        Bundler::new(roots, intermediates)
+        pools(flags.string("ca-bundle"), flags.string("int-bundle")).map_err(|e| {
+            ctx.error(&e.log_line);
+            CmdError::Cfssl {
+                code: e.code,
+                message: e.message,
+            }
+        })?
     };
     let bundler = bundler.with_metadata(metadata);
     let certs = if cert_file == "-" {

@@ -21,17 +21,10 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
             "argument is provided but not defined; please refer to the usage by flag -h".into(),
         ));
     }
-    for (flag, feature) in [
-        ("ca-bundle", "the bundler"),
-        ("int-bundle", "the bundler"),
-        ("metadata", "the bundler"),
-    ] {
-        if !flags.string(flag).is_empty() {
-            return Err(CmdError::Plain(format!(
-                "-{flag}: {feature} is not supported by `serve` in this build yet"
-            )));
-        }
-    }
+    // cfssl loads the platform metadata first; a file that does not load
+    // stops serve.
+    let metadata = super::bundle::load_metadata(ctx, flags.string("metadata"))
+        .map_err(|e| CmdError::Plain(e.to_string()))?;
     let min_version =
         MinTlsVersion::parse(flags.string("min-tls-version")).map_err(CmdError::Plain)?;
     let shared: Arc<dyn SharedLog> = Arc::new(StderrLog::new(ctx.log.level));
@@ -106,6 +99,19 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
     opts.ocsp_signer = ocsp_signer;
     opts.crl_issuer = crl_issuer;
     opts.auth = auth;
+    // /bundle always has a bundler (the system's roots without
+    // -ca-bundle); the signing endpoints bundle only with both pools.
+    let (ca_bundle, int_bundle) = (flags.string("ca-bundle"), flags.string("int-bundle"));
+    match super::bundle::pools(ca_bundle, int_bundle) {
+        Ok(b) => opts.bundler = Some(Arc::new(b.with_metadata(metadata))),
+        Err(e) => {
+            opts.bundler_error = Some(cfssl_server::BundlerError {
+                log_line: e.log_line,
+                reason: cfssl_core::wire::error_json(e.code, &e.message),
+            });
+        }
+    }
+    opts.bundle_on_sign = !ca_bundle.is_empty() && !int_bundle.is_empty();
     opts.disable = flags
         .string("disable")
         .split(',')

@@ -184,6 +184,36 @@ impl Bundler {
         self
     }
 
+    /// cfssl's `BundleFromPEMorDER`: the certificates as PEM, else DER,
+    /// and the leaf's key as PEM when `key_pem` is not empty.
+    ///
+    /// # Errors
+    /// The key's decoding error (2002, …), the certificates' PEM error when
+    /// neither PEM nor DER reads (1002, …), then [`Self::bundle`]'s.
+    pub fn bundle_from_pem_or_der(
+        &self,
+        certs: &[u8],
+        key_pem: &[u8],
+        flavor: Flavor,
+        now: DateTime<Utc>,
+        log: &mut dyn Log,
+    ) -> Result<Bundle> {
+        let key = if key_pem.is_empty() {
+            None
+        } else {
+            Some(PrivateKey::from_pem(key_pem)?)
+        };
+        let chain = Certificate::all_from_pem(certs)
+            .or_else(|e| Certificate::from_der(certs).map(|c| vec![c]).map_err(|_| e))?;
+        if chain.is_empty() {
+            return Err(Error::coded(
+                Code::CertificateDecodeFailed,
+                "Failed to decode certificate",
+            ));
+        }
+        self.bundle(chain, key, flavor, now, log)
+    }
+
     /// Bundles `certs` (the leaf first, or the chain reversed), with the
     /// leaf's key if given, as of `now`.
     ///
