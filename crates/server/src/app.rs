@@ -438,7 +438,9 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
                 | Endpoint::CertAdd
                 | Endpoint::Crl
         );
-    if ep.generates_keys() || waits_on_remote || waits_on_db {
+    // Bundling may fetch issuers or dial a server; certinfo may dial.
+    let waits_on_network = matches!(ep, Endpoint::Bundle | Endpoint::CertInfo);
+    if ep.generates_keys() || waits_on_remote || waits_on_db || waits_on_network {
         // Key generation takes milliseconds: off the async workers.
         let state = st.clone();
         let outcome =

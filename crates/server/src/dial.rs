@@ -75,7 +75,29 @@ fn is_timeout(e: &io::Error) -> bool {
 /// Connecting and the handshake together are bounded by `timeout`. Errors
 /// read like Go's: `dial tcp 127.0.0.1:1: connect: connection refused`.
 pub fn server_leaf_certificate(domain: &str, timeout: Duration) -> Result<Vec<u8>, String> {
+    let (host, _) = split_host_port(domain).unwrap_or((domain, "443"));
+    server_certificates(domain, host, timeout)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| "received no server certificates".to_string())
+}
+
+/// Connects to `address` (`host[:port]`, port 443 by default), completes
+/// a TLS handshake naming `server_name` (SNI; none for an IP) without
+/// verifying the server's certificate, and returns the certificates the
+/// server sent, leaf first (the chain `bundle -domain` bundles and checks
+/// itself). Bounded by `timeout`; Go's error texts.
+///
+/// # Errors
+/// Go's dial and handshake texts (`dial tcp 127.0.0.1:1: connect:
+/// connection refused`).
+pub fn server_certificates(
+    address: &str,
+    server_name: &str,
+    timeout: Duration,
+) -> Result<Vec<Vec<u8>>, String> {
     let deadline = Instant::now() + timeout;
+    let domain = address;
     let (host, port) = split_host_port(domain).unwrap_or((domain, "443"));
     let address = join_host_port(host, port);
     let port = parse_port(port)?;
@@ -116,8 +138,13 @@ pub fn server_leaf_certificate(domain: &str, timeout: Duration) -> Result<Vec<u8
             first_error.unwrap_or_else(|| format!("dial tcp: lookup {lookup_host}: no such host"))
         );
     };
-    let server_name = ServerName::try_from(host.to_string())
-        .map_err(|_| format!("tls: invalid server name {host:?}"))?;
+    let sni = if server_name.is_empty() {
+        host
+    } else {
+        server_name
+    };
+    let server_name = ServerName::try_from(sni.to_string())
+        .map_err(|_| format!("tls: invalid server name {sni:?}"))?;
     let mut conn = ClientConnection::new(Arc::new(insecure_client_config()?), server_name)
         .map_err(|e| format!("tls: {e}"))?;
     while conn.is_handshaking() {
@@ -138,16 +165,51 @@ pub fn server_leaf_certificate(domain: &str, timeout: Duration) -> Result<Vec<u8
             return Err(handshake_error(&e, &address));
         }
     }
-    let leaf = conn
+    let certs: Vec<Vec<u8>> = conn
         .peer_certificates()
-        .and_then(|certs| certs.first())
+        .unwrap_or_default()
+        .iter()
         .map(|c| c.as_ref().to_vec())
-        .ok_or("received no server certificates")?;
-    // Close politely, as Go's conn.Close does; the certificate is already in hand.
+        .collect();
+    if certs.is_empty() {
+        return Err("received no server certificates".into());
+    }
+    // Close politely, as Go's conn.Close does; the certificates are in hand.
     conn.send_close_notify();
     let _ = conn.write_tls(&mut stream);
     let _ = stream.flush();
-    Ok(leaf)
+    Ok(certs)
+}
+
+/// Where `bundle -domain D [-ip IP]` dials and the name it checks: `D`
+/// (the server name) on port 443, or `IP` on that port when given. A port
+/// in `D` (`host:8443`) is used instead of 443 (cfssl always appends
+/// `:443`, so such a `D` fails there with Go's "too many colons").
+pub fn bundle_target(domain: &str, ip: &str) -> (String, String) {
+    let (host, port) = split_host_port(domain).unwrap_or((domain, "443"));
+    let dial_host = if ip.is_empty() { host } else { ip };
+    (join_host_port(dial_host, port), host.to_string())
+}
+
+/// The chain `bundle -domain D [-ip IP]` bundles: the certificates the
+/// server sends, fetched as [`server_certificates`] does, with the address
+/// dialed and the server name (see [`bundle_target`]).
+///
+/// # Errors
+/// cfssl's 6000 with Go's dial text; 1002 when the server's certificates
+/// do not parse.
+pub fn remote_chain(
+    domain: &str,
+    ip: &str,
+) -> Result<(Vec<cfssl_core::cert::Certificate>, String, String), cfssl_core::Error> {
+    let (address, server_name) = bundle_target(domain, ip);
+    let ders = server_certificates(&address, &server_name, DOMAIN_TIMEOUT)
+        .map_err(|e| cfssl_core::Error::coded(cfssl_core::Code::DialFailed, e))?;
+    let certs = ders
+        .iter()
+        .map(|d| cfssl_core::cert::Certificate::from_der(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((certs, address, server_name))
 }
 
 /// A failed handshake as Go words it where the two agree

@@ -206,15 +206,34 @@ fn bundle(st: &AppState, body: &[u8]) -> Outcome {
         return Err(ApiError::Other("bundler not initialized".into()));
     };
     let Some(cert) = get("certificate") else {
-        if get("domain").is_some() {
+        if let Some(domain) = get("domain") {
             log(
                 st,
                 Level::Info,
                 &format!("request for flavor {}", flavor_name(get("flavor"))),
             );
-            return Err(ApiError::bad_request(
-                "bundling a remote server's chain (domain without certificate) is not supported by this build",
-            ));
+            let mut shared = Shared(st.log.as_ref());
+            let bundle = crate::dial::remote_chain(domain, get("ip").unwrap_or_default())
+                .and_then(|(certs, dialed, name)| {
+                    bundler.bundle_from_remote(
+                        certs,
+                        &name,
+                        &dialed,
+                        flavor,
+                        chrono::Utc::now(),
+                        &mut shared,
+                    )
+                })
+                .map_err(|e| {
+                    log(
+                        st,
+                        Level::Warning,
+                        &format!("couldn't bundle from remote: {}", go_text(&e)),
+                    );
+                    ApiError::from(e)
+                })?;
+            log(st, Level::Info, "wrote response");
+            return Ok(Reply::new(bundle.to_json()));
         }
         log(
             st,
@@ -251,6 +270,14 @@ fn bundle(st: &AppState, body: &[u8]) -> Outcome {
     }
     log(st, Level::Info, "wrote response");
     Ok(Reply::new(bundle.to_json()))
+}
+
+/// An error as Go prints it: a cfssl error as its JSON.
+fn go_text(e: &cfssl_core::Error) -> String {
+    match e.code() {
+        Some(code) => cfssl_core::wire::error_json(code, e.message()),
+        None => e.message().to_string(),
+    }
 }
 
 /// The flavour as cfssl's log line names it (`ubiquitous` when none).

@@ -3,7 +3,7 @@
 
 use cfssl_core::bundle::{Bundler, Flavor, Metadata, MetadataError};
 use cfssl_core::cert::Certificate;
-use cfssl_core::key::{PrivateKey, Zeroizing};
+use cfssl_core::key::Zeroizing;
 
 use super::{CtxLog, core_err, go_io_error, load_config_logged, print_raw, read_input};
 use crate::dispatch::{CmdError, Ctx};
@@ -82,23 +82,13 @@ pub(crate) fn bundle(
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
     load_config_logged(flags, ctx)?;
-    for (flag, what) in [
-        ("domain", "bundling a remote server's chain"),
-        ("int-dir", "fetching intermediates into a stash"),
-    ] {
-        if !flags.string(flag).is_empty() {
-            return Err(CmdError::Plain(format!(
-                "-{flag}: {what} is not supported by `bundle` in this build yet"
-            )));
-        }
-    }
-    let cert_file = flags.string("cert");
-    if cert_file.is_empty() {
+    if !flags.string("int-dir").is_empty() {
         return Err(CmdError::Plain(
-            "Must specify bundle target through -cert or -domain".into(),
+            "-int-dir: fetching intermediates into a stash is not supported by `bundle` in this build yet".into(),
         ));
     }
     let _ = args;
+    let (cert_file, domain) = (flags.string("cert"), flags.string("domain"));
     // cfssl's `bundle` ignores a metadata file it cannot load (and so
     // reports "No platform metadata present"); we do the same but say why.
     let metadata = load_metadata(ctx, flags.string("metadata")).unwrap_or_else(|e| {
@@ -107,7 +97,13 @@ pub(crate) fn bundle(
     });
     let flavor = Flavor::from_name(flags.string("flavor"));
     let bundler = if flavor == Flavor::Force {
-        Bundler::default()
+        if cert_file.is_empty() && !domain.is_empty() {
+            // cfssl's force bundler has no pools: its dial then verifies
+            // with the system's roots (Go's nil pool).
+            pools("", "").map_err(|e| CmdError::Plain(e.message))?
+        } else {
+            Bundler::default()
+        }
     } else {
         pools(flags.string("ca-bundle"), flags.string("int-bundle")).map_err(|e| {
             ctx.error(&e.log_line);
@@ -118,37 +114,43 @@ pub(crate) fn bundle(
         })?
     };
     let bundler = bundler.with_metadata(metadata);
-    let certs = if cert_file == "-" {
-        read_input(ctx, "-")?
-    } else {
-        std::fs::read(cert_file).map_err(|e| CmdError::Cfssl {
-            code: 1001,
-            message: go_io_error("open", cert_file, &e),
-        })?
-    };
-    let key_file = flags.string("key");
-    let key = if key_file.is_empty() {
-        None
-    } else {
-        let pem = Zeroizing::new(if key_file == "-" {
+    let now = chrono::Utc::now();
+    let bundle = if !cert_file.is_empty() {
+        let certs = if cert_file == "-" {
             read_input(ctx, "-")?
         } else {
-            std::fs::read(key_file).map_err(|e| CmdError::Cfssl {
-                code: 2001,
-                message: go_io_error("open", key_file, &e),
+            std::fs::read(cert_file).map_err(|e| CmdError::Cfssl {
+                code: 1001,
+                message: go_io_error("open", cert_file, &e),
             })?
+        };
+        let key_file = flags.string("key");
+        let key = Zeroizing::new(match key_file {
+            "" => Vec::new(),
+            "-" => read_input(ctx, "-")?,
+            path => std::fs::read(path).map_err(|e| CmdError::Cfssl {
+                code: 2001,
+                message: go_io_error("open", path, &e),
+            })?,
         });
-        Some(PrivateKey::from_pem(&pem).map_err(core_err)?)
+        if !key_file.is_empty() && key.is_empty() {
+            // cfssl panics here (it wraps a nil error).
+            return Err(CmdError::Cfssl {
+                code: 2002,
+                message: "Failed to decode private key".into(),
+            });
+        }
+        bundler.bundle_from_pem_or_der(&certs, &key, flavor, now, &mut CtxLog(ctx))
+    } else if !domain.is_empty() {
+        cfssl_server::dial::remote_chain(domain, flags.string("ip")).and_then(
+            |(certs, dialed, name)| {
+                bundler.bundle_from_remote(certs, &name, &dialed, flavor, now, &mut CtxLog(ctx))
+            },
+        )
+    } else {
+        return Err(CmdError::Plain(
+            "Must specify bundle target through -cert or -domain".into(),
+        ));
     };
-    let chain = Certificate::all_from_pem(&certs).or_else(|e| {
-        // cfssl falls back to DER.
-        Certificate::from_der(&certs)
-            .map(|c| vec![c])
-            .map_err(|_| e)
-    });
-    let chain = chain.map_err(core_err)?;
-    let bundle = bundler
-        .bundle(chain, key, flavor, chrono::Utc::now(), &mut CtxLog(ctx))
-        .map_err(core_err)?;
-    print_raw(ctx, &bundle.to_json())
+    print_raw(ctx, &bundle.map_err(core_err)?.to_json())
 }

@@ -214,6 +214,56 @@ impl Bundler {
         self.bundle(chain, key, flavor, now, log)
     }
 
+    /// cfssl's `BundleFromRemote` once the chain is fetched: `certs` are
+    /// what the server at `dialed` (`host:port`) sent for `server_name`.
+    /// cfssl first dials verifying (its roots, the server's own
+    /// intermediates, the name); when that fails its second, unverified
+    /// dial can never pass Go's `VerifyHostname`, so the answer is 1200
+    /// `tls: handshake did not verify certificate chain`. This does the
+    /// same check on the one chain fetched, gives the same answer, and logs
+    /// the reason cfssl does not show at WARNING. Otherwise the chain is
+    /// bundled without a key.
+    ///
+    /// # Errors
+    /// 1200 as above, then [`Self::bundle`]'s.
+    pub fn bundle_from_remote(
+        &self,
+        certs: Vec<Certificate>,
+        server_name: &str,
+        dialed: &str,
+        flavor: Flavor,
+        now: DateTime<Utc>,
+        log: &mut dyn Log,
+    ) -> Result<Bundle> {
+        let Some(leaf) = certs.first() else {
+            return Err(Error::coded(
+                Code::CertificateDecodeFailed,
+                "Failed to decode certificate",
+            ));
+        };
+        // Go's order: the leaf's validity, the name, then the chain.
+        let strict = if now < leaf.not_before() || now > leaf.not_after() {
+            Err(expired(leaf, now).message().to_string())
+        } else {
+            leaf.verify_hostname(server_name).and_then(|()| {
+                self.verify_through(leaf, &certs[1..], now)
+                    .map(|_| ())
+                    .map_err(|e| e.message().to_string())
+            })
+        };
+        if let Err(why) = strict {
+            log.log(
+                Level::Warning,
+                &format!("rigid TLS handshake with {dialed} failed: {why}"),
+            );
+            return Err(Error::coded(
+                Code::CertificateVerifyFailed,
+                "tls: handshake did not verify certificate chain",
+            ));
+        }
+        self.bundle(certs, None, flavor, now, log)
+    }
+
     /// Bundles `certs` (the leaf first, or the chain reversed), with the
     /// leaf's key if given, as of `now`.
     ///
@@ -398,16 +448,25 @@ impl Bundler {
     /// Go's `Verify` with any key usage: every chain from `cert` to a root
     /// through the intermediates, in Go's order.
     fn verify(&self, cert: &Certificate, now: DateTime<Utc>) -> Result<Vec<Chain>> {
+        let intermediates = self.lock().intermediates.clone();
+        self.verify_through(cert, &intermediates, now)
+    }
+
+    fn verify_through(
+        &self,
+        cert: &Certificate,
+        intermediates: &[Certificate],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Chain>> {
         if now < cert.not_before() || now > cert.not_after() {
             return Err(expired(cert, now));
         }
         if self.roots.iter().any(|r| r.raw() == cert.raw()) {
             return Ok(vec![vec![cert.clone()]]);
         }
-        let intermediates = self.lock().intermediates.clone();
         let mut search = Search {
             roots: &self.roots,
-            intermediates: &intermediates,
+            intermediates,
             now,
             checks: 0,
             cache: HashMap::new(),
