@@ -43,12 +43,32 @@ fn normalised(text: &str) -> (serde_json::Value, Vec<String>) {
 /// key by key in cfssl's key order. Our one deliberate stderr difference
 /// (ledger 44): a `-metadata` file we cannot load is named in a WARNING
 /// line (cfssl ignores it without a word); `warned` lists those cases.
-fn replay(dir: &Path, warned: &[&str]) -> usize {
+fn replay(dir: &Path, warned: &[&str], read_more: &[(&str, &str)]) -> usize {
     let text = std::fs::read_to_string(dir.join("cases.json")).unwrap();
     let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let by_name = |n: &str| {
+        cases
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap()
+            .clone()
+    };
     let mut n = 0;
     for c in cases.as_array().unwrap() {
         let name = c["name"].as_str().unwrap();
+        // Inputs cfssl cannot read and we do (ledger 46): we answer what
+        // cfssl answers for the same chain in a form it reads.
+        let c = &match read_more.iter().find(|(case, _)| *case == name) {
+            Some((_, like)) => {
+                assert_eq!(c["rc"], 1, "{name}: cfssl fails");
+                let mut like = by_name(like);
+                like["args"] = c["args"].clone();
+                like
+            }
+            None => c.clone(),
+        };
         let args: Vec<&str> = std::iter::once("bundle")
             .chain(
                 c["args"]
@@ -65,7 +85,13 @@ fn replay(dir: &Path, warned: &[&str]) -> usize {
             "{name}: {}",
             undated(&out.stderr)
         );
-        let stderr = undated(&out.stderr);
+        let mut stderr = undated(&out.stderr);
+        if name == "p12-wrong-password" {
+            // Ledger 46: we say why (cfssl: "Failed to decode certificate").
+            let ours = ": the PKCS #12 file's MAC does not match: wrong -password?";
+            assert!(stderr.contains(ours), "{name}: {stderr}");
+            stderr = stderr.replace(ours, "");
+        }
         let (warnings, rest): (Vec<&str>, Vec<&str>) = stderr
             .split_inclusive('\n')
             .partition(|l| l.starts_with("[WARNING] -metadata ignored: "));
@@ -98,7 +124,7 @@ fn replay(dir: &Path, warned: &[&str]) -> usize {
 /// The first recordings: one chain per leaf, flavours, keys, bad input.
 #[test]
 fn bundle_answers_as_cfssl() {
-    assert_eq!(replay(&fixtures(), &[]), 19);
+    assert_eq!(replay(&fixtures(), &[], &[]), 19);
 }
 
 /// Two chains per leaf (an intermediate cross-signed by an RSA and a
@@ -114,7 +140,16 @@ fn bundle_chooses_chains_as_cfssl() {
         "meta-truncated",
         "meta-missing",
     ];
-    assert_eq!(replay(&fixtures().join("ubiquity"), &warned), 26);
+    let read_more = [
+        ("p7b", "der-chain"),
+        ("p7-pem", "der-chain"),
+        ("p12-aes", "p12-legacy"),
+        ("p12-chain", "der-chain-key"),
+    ];
+    assert_eq!(
+        replay(&fixtures().join("ubiquity"), &warned, &read_more),
+        37
+    );
 }
 
 /// OpenSSL verifies the chain we return against the root we name.

@@ -178,6 +178,7 @@ fn sign_bundle(st: &AppState, pem: &str) -> Result<Option<String>, ApiError> {
     let bundle = bundler.bundle_from_pem_or_der(
         pem.as_bytes(),
         b"",
+        "",
         Flavor::Optimal,
         chrono::Utc::now(),
         &mut Shared(st.log.as_ref()),
@@ -251,6 +252,7 @@ fn bundle(st: &AppState, body: &[u8]) -> Outcome {
         .bundle_from_pem_or_der(
             cert.as_bytes(),
             get("private_key").unwrap_or_default().as_bytes(),
+            "",
             flavor,
             chrono::Utc::now(),
             &mut Shared(st.log.as_ref()),

@@ -140,7 +140,14 @@ pub(crate) fn bundle(
                 message: "Failed to decode private key".into(),
             });
         }
-        bundler.bundle_from_pem_or_der(&certs, &key, flavor, now, &mut CtxLog(ctx))
+        // cfssl hands -password (default "0") to PKCS #12 files only, not
+        // to standard input.
+        let password = if cert_file == "-" {
+            ""
+        } else {
+            flags.string("password")
+        };
+        bundler.bundle_from_pem_or_der(&certs, &key, password, flavor, now, &mut CtxLog(ctx))
     } else if !domain.is_empty() {
         cfssl_server::dial::remote_chain(domain, flags.string("ip")).and_then(
             |(certs, dialed, name)| {

@@ -30,6 +30,7 @@
 //! # Ok::<(), cfssl_core::Error>(())
 //! ```
 
+mod input;
 mod ubiquity;
 
 use std::collections::{HashMap, HashSet};
@@ -37,6 +38,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 
+pub use self::input::read_input;
 use self::ubiquity::{
     Chain, ECDSA256_UBIQUITY, KeyKind, SHA2_UBIQUITY, chain_hash_ubiquity, chain_key_ubiquity,
     key_kind,
@@ -184,16 +186,19 @@ impl Bundler {
         self
     }
 
-    /// cfssl's `BundleFromPEMorDER`: the certificates as PEM, else DER,
-    /// and the leaf's key as PEM when `key_pem` is not empty.
+    /// cfssl's `BundleFromPEMorDER`: the certificates as PEM, else DER
+    /// ([`read_input`]: PKCS #7, PKCS #12 opened with `password`, plain
+    /// certificates), and the leaf's key as PEM when `key_pem` is not empty
+    /// (else a PKCS #12 file's own key).
     ///
     /// # Errors
-    /// The key's decoding error (2002, …), the certificates' PEM error when
-    /// neither PEM nor DER reads (1002, …), then [`Self::bundle`]'s.
+    /// The key's decoding error (2002, …), [`read_input`]'s, then
+    /// [`Self::bundle`]'s.
     pub fn bundle_from_pem_or_der(
         &self,
         certs: &[u8],
         key_pem: &[u8],
+        password: &str,
         flavor: Flavor,
         now: DateTime<Utc>,
         log: &mut dyn Log,
@@ -203,15 +208,8 @@ impl Bundler {
         } else {
             Some(PrivateKey::from_pem(key_pem)?)
         };
-        let chain = Certificate::all_from_pem(certs)
-            .or_else(|e| Certificate::from_der(certs).map(|c| vec![c]).map_err(|_| e))?;
-        if chain.is_empty() {
-            return Err(Error::coded(
-                Code::CertificateDecodeFailed,
-                "Failed to decode certificate",
-            ));
-        }
-        self.bundle(chain, key, flavor, now, log)
+        let (chain, own_key) = read_input(certs, password)?;
+        self.bundle(chain, key.or(own_key), flavor, now, log)
     }
 
     /// cfssl's `BundleFromRemote` once the chain is fetched: `certs` are
