@@ -131,7 +131,7 @@ pub(crate) fn pkcs7_certificates(der: &[u8]) -> Option<Result<Vec<Certificate>>>
 enum Pkcs12 {
     Read(Vec<Certificate>, Option<PrivateKey>),
     WrongPassword,
-    NotPkcs12,
+    Unreadable,
 }
 
 /// A PKCS #12 file: its certificates (the key's own first) and its key.
@@ -139,7 +139,7 @@ fn pkcs12(der: &[u8], password: &str) -> Pkcs12 {
     let archive = match p12_keystore::Pkcs12Archive::from_pkcs12(der, password) {
         Ok(a) => a,
         Err(p12_keystore::error::Error::MacError(_)) => return Pkcs12::WrongPassword,
-        Err(_) => return Pkcs12::NotPkcs12,
+        Err(_) => return Pkcs12::Unreadable,
     };
     let key = archive
         .keys
