@@ -364,7 +364,11 @@ mod tests {
     use crate::signer::{FixedClock, LocalSigner, SignRequest};
     use crate::{crl, initca, ocsp};
 
-    type Ca = (Certificate, PrivateKey);
+    type Ca = (Certificate, String);
+
+    fn key(ca: &Ca) -> PrivateKey {
+        PrivateKey::from_pem(ca.1.as_bytes()).expect("key")
+    }
 
     fn request(cn: &str) -> CertificateRequest {
         let json = format!(r#"{{"CN":"{cn}","key":{{"algo":"ecdsa","size":256}}}}"#);
@@ -374,10 +378,7 @@ mod tests {
     fn ca(cn: &str) -> Ca {
         let out = initca::new(&request(cn), Default::default(), &mut crate::log::NoLog).expect("ca");
         let key = out.key.unwrap_or_default();
-        (
-            Certificate::from_pem(out.cert.as_bytes()).expect("cert"),
-            PrivateKey::from_pem(key.as_bytes()).expect("key"),
-        )
+        (Certificate::from_pem(out.cert.as_bytes()).expect("cert"), key)
     }
 
     /// A leaf of `issuer` with the profile's extra fields (`"crl_url":…`),
@@ -388,7 +389,7 @@ mod tests {
         );
         let signer = LocalSigner::new(
             issuer.0.clone(),
-            issuer.1.clone(),
+            key(issuer),
             Config::from_json(config.as_bytes()).expect("config"),
         )
         .with_clock(FixedClock(at));
@@ -407,7 +408,7 @@ mod tests {
             .collect();
         crl::create(
             &issuer.0,
-            &issuer.1,
+            &key(issuer),
             &entries,
             now,
             now + Duration::days(1),
@@ -578,7 +579,7 @@ mod tests {
         let good = leaf(&root, "good", with_issuer, now);
         let bad = leaf(&root, "bad", with_issuer, now);
         let signer =
-            ocsp::Signer::new(root.0.clone(), root.0.clone(), root.1.clone(), Duration::hours(96))
+            ocsp::Signer::new(root.0.clone(), root.0.clone(), key(&root), Duration::hours(96))
                 .expect("signer");
         let sign = |c: &Certificate, s| {
             signer
