@@ -22,7 +22,9 @@ const CFSSL: &str = env!("CARGO_BIN_EXE_cfssl");
 const MKBUNDLE: &str = env!("CARGO_BIN_EXE_mkbundle");
 
 fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mkbundle").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/mkbundle")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture JSON")
 }
@@ -33,7 +35,11 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("run cfssl");
-    assert!(out.status.success(), "cfssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cfssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -89,7 +95,10 @@ fn serve_one(mut stream: TcpStream, files: &BTreeMap<String, Vec<u8>>) {
         Some(b) => ("200 OK", b.clone()),
         None => ("404 Not Found", b"not found\n".to_vec()),
     };
-    let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
 }
@@ -139,17 +148,32 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
     let files_port = free_port();
     let ocsp_port = free_port();
     let hang_port = silent_server();
-    let ports = vec![("crl", files_port), ("ocsp", ocsp_port), ("hang", hang_port)];
+    let ports = vec![
+        ("crl", files_port),
+        ("ocsp", ocsp_port),
+        ("hang", hang_port),
+    ];
     let gencert = |name: &str, args: &[&str]| {
         let csr = format!("{name}-csr.json");
-        std::fs::write(d.join(&csr), format!(r#"{{"CN":"{name}","key":{{"algo":"ecdsa","size":256}}}}"#))
-            .expect("csr");
+        std::fs::write(
+            d.join(&csr),
+            format!(r#"{{"CN":"{name}","key":{{"algo":"ecdsa","size":256}}}}"#),
+        )
+        .expect("csr");
         let mut all: Vec<&str> = vec!["gencert"];
         all.extend_from_slice(args);
         all.push(&csr);
         let out: Value = serde_json::from_slice(&run(d, &all).stdout).expect("gencert JSON");
-        std::fs::write(d.join(format!("{name}.pem")), out["cert"].as_str().expect("cert")).expect("write");
-        std::fs::write(d.join(format!("{name}-key.pem")), out["key"].as_str().expect("key")).expect("write");
+        std::fs::write(
+            d.join(format!("{name}.pem")),
+            out["cert"].as_str().expect("cert"),
+        )
+        .expect("write");
+        std::fs::write(
+            d.join(format!("{name}-key.pem")),
+            out["key"].as_str().expect("key"),
+        )
+        .expect("write");
     };
     gencert("other", &["-initca"]);
     let mut certs: Vec<Value> = scn["certs"].as_array().expect("certs").clone();
@@ -160,13 +184,19 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
             gencert(name, &["-initca"]);
             continue;
         };
+        // Our cfssl refuses a negative expiry, and no cfssl makes a
+        // certificate that starts later: both are signed with a set clock.
         if c["not_yet_valid"].as_bool() == Some(true) {
-            not_yet_valid(d, name, issuer);
+            signed_at(d, name, issuer, chrono::Duration::days(2));
+            continue;
+        }
+        if c["expired"].as_bool() == Some(true) {
+            signed_at(d, name, issuer, chrono::Duration::days(-60));
             continue;
         }
         let ca = c["ca"].as_bool() == Some(true);
         let mut prof = serde_json::json!({
-            "expiry": if c["expired"].as_bool() == Some(true) { "-1h" } else { "8760h" },
+            "expiry": "8760h",
             "usages": if ca { vec!["cert sign", "crl sign"] } else { vec!["digital signature", "server auth"] },
         });
         if ca {
@@ -181,24 +211,36 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
             prof["issuer_urls"] = serde_json::json!([url(u, &ports)]);
         }
         let config = format!("{name}-config.json");
-        std::fs::write(d.join(&config), serde_json::json!({"signing": {"default": prof}}).to_string())
-            .expect("config");
+        std::fs::write(
+            d.join(&config),
+            serde_json::json!({"signing": {"default": prof}}).to_string(),
+        )
+        .expect("config");
         let (ca_pem, ca_key) = (format!("{issuer}.pem"), format!("{issuer}-key.pem"));
-        gencert(name, &["-ca", &ca_pem, "-ca-key", &ca_key, "-config", &config]);
+        gencert(
+            name,
+            &["-ca", &ca_pem, "-ca-key", &ca_key, "-config", &config],
+        );
     }
     let serial = |name: &str| -> String {
         let pem = format!("{name}.pem");
-        let out: Value = serde_json::from_slice(&run(d, &["certinfo", "-cert", &pem]).stdout).expect("certinfo");
+        let out: Value =
+            serde_json::from_slice(&run(d, &["certinfo", "-cert", &pem]).stdout).expect("certinfo");
         out["serial_number"].as_str().expect("serial").to_string()
     };
     let mut served = BTreeMap::new();
     for crl in scn["crls"].as_array().expect("crls") {
-        let revoked: Vec<String> = crl["revoked"].as_array().expect("revoked").iter()
-            .map(|n| serial(n.as_str().expect("name")) + "\n").collect();
+        let revoked: Vec<String> = crl["revoked"]
+            .as_array()
+            .expect("revoked")
+            .iter()
+            .map(|n| serial(n.as_str().expect("name")) + "\n")
+            .collect();
         std::fs::write(d.join("serials.txt"), revoked.concat()).expect("serials");
         let i = crl["issuer"].as_str().expect("issuer");
         let (ip, ik) = (format!("{i}.pem"), format!("{i}-key.pem"));
-        let b64 = String::from_utf8(run(d, &["gencrl", "serials.txt", &ip, &ik]).stdout).expect("utf8");
+        let b64 =
+            String::from_utf8(run(d, &["gencrl", "serials.txt", &ip, &ik]).stdout).expect("utf8");
         let der = decode_base64(b64.trim());
         let body = if crl["pem"].as_bool() == Some(true) {
             cfssl_core::pemfmt::encode("X509 CRL", &der).into_bytes()
@@ -209,7 +251,10 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
     }
     for n in scn["served_certs"].as_array().expect("served") {
         let n = n.as_str().expect("name");
-        served.insert(format!("{n}.pem"), std::fs::read(d.join(format!("{n}.pem"))).expect("read"));
+        served.insert(
+            format!("{n}.pem"),
+            std::fs::read(d.join(format!("{n}.pem"))).expect("read"),
+        );
     }
     let o = &scn["ocsp"];
     let issuer = o["issuer"].as_str().expect("issuer");
@@ -218,7 +263,19 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
         for n in o[status].as_array().expect("list") {
             let cert = format!("{}.pem", n.as_str().expect("name"));
             let (ip, ik) = (format!("{issuer}.pem"), format!("{issuer}-key.pem"));
-            let mut args = vec!["ocspsign", "-ca", &ip, "-responder", &ip, "-responder-key", &ik, "-cert", &cert, "-status", status];
+            let mut args = vec![
+                "ocspsign",
+                "-ca",
+                &ip,
+                "-responder",
+                &ip,
+                "-responder-key",
+                &ik,
+                "-cert",
+                &cert,
+                "-status",
+                status,
+            ];
             if status == "revoked" {
                 args.extend_from_slice(&["-reason", "1"]);
             }
@@ -230,7 +287,15 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
     std::fs::write(d.join("responses.txt"), lines).expect("responses");
     let files = Files::start(served, files_port);
     let ocsp = Command::new(CFSSL)
-        .args(["ocspserve", "-address", "127.0.0.1", "-port", &ocsp_port.to_string(), "-responses", "responses.txt"])
+        .args([
+            "ocspserve",
+            "-address",
+            "127.0.0.1",
+            "-port",
+            &ocsp_port.to_string(),
+            "-responses",
+            "responses.txt",
+        ])
         .current_dir(d)
         .stderr(Stdio::null())
         .spawn()
@@ -268,10 +333,16 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
         };
         std::fs::write(&path, body).expect("write input");
     }
-    Scene { dir, ports, _files: files, _ocsp: Responder(ocsp) }
+    Scene {
+        dir,
+        ports,
+        _files: files,
+        _ocsp: Responder(ocsp),
+    }
 }
 
-fn not_yet_valid(d: &Path, name: &str, issuer: &str) {
+/// A leaf of `issuer` valid for 30 days from now + `offset`.
+fn signed_at(d: &Path, name: &str, issuer: &str, offset: chrono::Duration) {
     use cfssl_core::signer::{FixedClock, LocalSigner, SignRequest};
     let ca_pem = std::fs::read(d.join(format!("{issuer}.pem"))).expect("issuer");
     let ca_key = std::fs::read(d.join(format!("{issuer}-key.pem"))).expect("issuer key");
@@ -281,14 +352,21 @@ fn not_yet_valid(d: &Path, name: &str, issuer: &str) {
     .expect("config");
     let signer = LocalSigner::from_pem(&ca_pem, &ca_key, config)
         .expect("signer")
-        .with_clock(FixedClock(chrono::Utc::now() + chrono::Duration::days(2)));
+        .with_clock(FixedClock(chrono::Utc::now() + offset));
     let req = cfssl_core::csr::CertificateRequest::from_json(
         format!(r#"{{"CN":"{name}","key":{{"algo":"ecdsa","size":256}}}}"#).as_bytes(),
     )
     .expect("request");
-    let (_, csr) = cfssl_core::initca::generate_key_and_csr(&req, &mut cfssl_core::log::NoLog).expect("csr");
-    let der = signer.sign(&SignRequest::new(csr), &mut cfssl_core::log::NoLog).expect("sign");
-    std::fs::write(d.join(format!("{name}.pem")), cfssl_core::pemfmt::encode("CERTIFICATE", &der)).expect("write");
+    let (_, csr) =
+        cfssl_core::initca::generate_key_and_csr(&req, &mut cfssl_core::log::NoLog).expect("csr");
+    let der = signer
+        .sign(&SignRequest::new(csr), &mut cfssl_core::log::NoLog)
+        .expect("sign");
+    std::fs::write(
+        d.join(format!("{name}.pem")),
+        cfssl_core::pemfmt::encode("CERTIFICATE", &der),
+    )
+    .expect("write");
 }
 
 fn decode_base64(s: &str) -> Vec<u8> {
@@ -332,11 +410,22 @@ fn kept(path: &Path) -> Option<Vec<String>> {
             .stdout(Stdio::piped())
             .spawn()
             .expect("openssl");
-        child.stdin.take().expect("stdin").write_all(block.as_bytes()).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(block.as_bytes())
+            .expect("write");
         let out = child.wait_with_output().expect("openssl");
-        assert!(out.status.success(), "openssl cannot read a block of the bundle: {block}");
+        assert!(
+            out.status.success(),
+            "openssl cannot read a block of the bundle: {block}"
+        );
         let subject = String::from_utf8_lossy(&out.stdout).into_owned();
-        let cn = subject.lines().find_map(|l| l.trim().strip_prefix("commonName")).expect("CN");
+        let cn = subject
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("commonName"))
+            .expect("CN");
         names.push(cn.trim().trim_start_matches('=').trim().to_string());
     }
     names.sort();
@@ -344,11 +433,17 @@ fn kept(path: &Path) -> Option<Vec<String>> {
 }
 
 fn mode(path: &Path) -> Option<String> {
-    std::fs::metadata(path).ok().map(|m| format!("0o{:o}", m.permissions().mode() & 0o777))
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| format!("0o{:o}", m.permissions().mode() & 0o777))
 }
 
 fn mkbundle(dir: &Path, args: &[&str]) -> Output {
-    Command::new(MKBUNDLE).args(args).current_dir(dir).output().expect("run mkbundle")
+    Command::new(MKBUNDLE)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run mkbundle")
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -357,12 +452,20 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]
 fn replays_cfssl_1_6_5_runs() {
-    let scene = build_scene(&[serde_json::json!({"name": "leaf-huge", "issuer": "int-plain", "crl_url": "{crl}/huge.crl"})]);
+    let scene = build_scene(&[
+        serde_json::json!({"name": "leaf-huge", "issuer": "int-plain", "crl_url": "{crl}/huge.crl"}),
+    ]);
     let d = scene.dir.path();
     let out_path = d.join("out.crt");
     let mut checked = 0;
@@ -376,7 +479,11 @@ fn replays_cfssl_1_6_5_runs() {
             .expect("the run's setup");
         if let Some(m) = setup["existing_output_mode"].as_str() {
             std::fs::write(&out_path, "old contents\n").expect("write");
-            std::fs::set_permissions(&out_path, std::fs::Permissions::from_mode(u32::from_str_radix(m, 8).expect("mode"))).expect("chmod");
+            std::fs::set_permissions(
+                &out_path,
+                std::fs::Permissions::from_mode(u32::from_str_radix(m, 8).expect("mode")),
+            )
+            .expect("chmod");
         }
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let started = Instant::now();
@@ -397,7 +504,11 @@ fn replays_cfssl_1_6_5_runs() {
             "crl-server-never-answers" => {
                 assert_eq!(rec["rc"].as_str(), Some("timeout"));
                 assert_eq!(rc, 0, "{name}");
-                assert!(started.elapsed() < Duration::from_secs(40), "{name} took {:?}", started.elapsed());
+                assert!(
+                    started.elapsed() < Duration::from_secs(40),
+                    "{name} took {:?}",
+                    started.elapsed()
+                );
                 let mut want = theirs.clone();
                 want.extend([
                     "[WARNING] failed to fetch CRL: Get \"{hang}/hang.crl\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)".to_string(),
@@ -418,7 +529,10 @@ fn replays_cfssl_1_6_5_runs() {
                     // One worker: the same lines in the same order, the
                     // walk's lines aside (cfssl's interleave with the worker's).
                     let not_found = |v: &[String]| -> Vec<String> {
-                        v.iter().filter(|l| !l.starts_with("[INFO] Found ")).cloned().collect()
+                        v.iter()
+                            .filter(|l| !l.starts_with("[INFO] Found "))
+                            .cloned()
+                            .collect()
                     };
                     assert_eq!(not_found(&ours), not_found(&theirs), "{name}");
                 }
@@ -432,7 +546,12 @@ fn replays_cfssl_1_6_5_runs() {
     let out = mkbundle(d, &["-f", "huge.crt", "extra/leaf-huge.pem"]);
     let log = normalise(&out.stderr, &scene.ports);
     assert!(out.status.success());
-    assert!(log.contains(&"[WARNING] failed to fetch CRL: the answer is larger than 67108864 bytes".to_string()), "{log:#?}");
+    assert!(
+        log.contains(
+            &"[WARNING] failed to fetch CRL: the answer is larger than 67108864 bytes".to_string()
+        ),
+        "{log:#?}"
+    );
     assert_eq!(kept(&d.join("huge.crt")), Some(vec![]));
 }
 
@@ -454,7 +573,9 @@ fn an_existing_bundle_survives_a_run_that_does_not_finish() {
     let mut buf = [0u8; 4096];
     // Both files are being read once root's lines are out.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !String::from_utf8_lossy(&seen).contains("Validating CN=root") && Instant::now() < deadline {
+    while !String::from_utf8_lossy(&seen).contains("Validating CN=root")
+        && Instant::now() < deadline
+    {
         let n = stderr.read(&mut buf).expect("read");
         if n == 0 {
             break;
@@ -464,11 +585,17 @@ fn an_existing_bundle_survives_a_run_that_does_not_finish() {
     std::thread::sleep(Duration::from_millis(300));
     child.kill().expect("kill");
     let _ = child.wait();
-    assert_eq!(std::fs::read_to_string(&target).expect("read"), "the old bundle\n");
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("read"),
+        "the old bundle\n"
+    );
     // A command line that does not parse leaves it too.
     let out = mkbundle(d, &["-f", "keep.crt", "-nw", "x", "in"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(&target).expect("read"), "the old bundle\n");
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("read"),
+        "the old bundle\n"
+    );
     // A finished run replaces it whole, keeping its mode.
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     let out = mkbundle(d, &["-f", "keep.crt", "-nw", "1", "in/root.pem"]);
@@ -479,7 +606,11 @@ fn an_existing_bundle_survives_a_run_that_does_not_finish() {
         .expect("list")
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".tmp")) && !p.to_string_lossy().contains(".keep.crt."))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".tmp"))
+                && !p.to_string_lossy().contains(".keep.crt.")
+        })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
@@ -492,12 +623,21 @@ fn many_workers_keep_input_order() {
         let out = mkbundle(d, &["-nw", nw, "-f", "order.crt", "in"]);
         assert!(out.status.success());
         let text = std::fs::read_to_string(d.join("order.crt")).expect("bundle");
-        let certs = cfssl_core::cert::Certificate::all_from_pem(text.as_bytes()).expect("bundle PEM");
+        let certs =
+            cfssl_core::cert::Certificate::all_from_pem(text.as_bytes()).expect("bundle PEM");
         let names: Vec<String> = certs.iter().map(|c| c.subject().common_name).collect();
         // Walk order (lexical), then block order inside a file.
         assert_eq!(
             names,
-            ["int-plain", "int-crl-ok", "leaf-crl-pem", "leaf-ldap", "leaf-plain", "leaf-ocsp-good", "root"],
+            [
+                "int-plain",
+                "int-crl-ok",
+                "leaf-crl-pem",
+                "leaf-ldap",
+                "leaf-plain",
+                "leaf-ocsp-good",
+                "root"
+            ],
             "-nw {nw}"
         );
     }

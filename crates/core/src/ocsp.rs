@@ -680,7 +680,8 @@ impl Response {
                 "ocsp: no response matching the supplied certificate".into(),
             ));
         }
-        let bad = |e: String| Error::Invalid(format!("ocsp: bad signature on embedded certificate: {e}"));
+        let bad =
+            |e: String| Error::Invalid(format!("ocsp: bad signature on embedded certificate: {e}"));
         match &self.certificate {
             Some(der) => {
                 let responder = Certificate::from_der(der)?;

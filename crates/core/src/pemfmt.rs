@@ -146,9 +146,19 @@ mod go_decode_tests {
         assert_eq!(rest, b"\n");
         assert!(go_decode(rest).0.is_none());
         // Mismatched labels and bad base64 are passed over.
-        assert!(go_decode(b"-----BEGIN A-----\naGk=\n-----END B-----\n").0.is_none());
-        assert!(go_decode(b"-----BEGIN A-----\n!!!\n-----END A-----\n").0.is_none());
-        let (c, _) = go_decode(b"-----BEGIN A-----\n!!\n-----END A-----\n-----BEGIN C-----\naGk=\n-----END C-----\n");
+        assert!(
+            go_decode(b"-----BEGIN A-----\naGk=\n-----END B-----\n")
+                .0
+                .is_none()
+        );
+        assert!(
+            go_decode(b"-----BEGIN A-----\n!!!\n-----END A-----\n")
+                .0
+                .is_none()
+        );
+        let (c, _) = go_decode(
+            b"-----BEGIN A-----\n!!\n-----END A-----\n-----BEGIN C-----\naGk=\n-----END C-----\n",
+        );
         assert_eq!(c.map(|b| b.label), Some("C".into()));
         // CRLF line ends.
         let (d, _) = go_decode(b"-----BEGIN D-----\r\naGk=\r\n-----END D-----\r\n");

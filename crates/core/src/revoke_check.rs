@@ -126,7 +126,10 @@ impl<F: Fetch> Checker<F> {
         if now <= cert.not_before() {
             log.log(
                 Level::Info,
-                &format!("Certificate isn't valid until {}\n", go_time(cert.not_before())),
+                &format!(
+                    "Certificate isn't valid until {}\n",
+                    go_time(cert.not_before())
+                ),
             );
             return Status::Revoked;
         }
@@ -376,9 +379,13 @@ mod tests {
     }
 
     fn ca(cn: &str) -> Ca {
-        let out = initca::new(&request(cn), Default::default(), &mut crate::log::NoLog).expect("ca");
+        let out =
+            initca::new(&request(cn), Default::default(), &mut crate::log::NoLog).expect("ca");
         let key = out.key.unwrap_or_default();
-        (Certificate::from_pem(out.cert.as_bytes()).expect("cert"), key)
+        (
+            Certificate::from_pem(out.cert.as_bytes()).expect("cert"),
+            key,
+        )
     }
 
     /// A leaf of `issuer` with the profile's extra fields (`"crl_url":…`),
@@ -452,7 +459,10 @@ mod tests {
             self.answers
                 .iter()
                 .find(|(p, _)| url.starts_with(p.as_str()))
-                .map_or_else(|| Err(format!("Get \"{url}\": no route")), |(_, r)| r.clone())
+                .map_or_else(
+                    || Err(format!("Get \"{url}\": no route")),
+                    |(_, r)| r.clone(),
+                )
         }
 
         fn post(&self, url: &str, _: &str, _: &[u8]) -> Result<Fetched, String> {
@@ -484,7 +494,10 @@ mod tests {
         assert_eq!(status, Status::Revoked);
         assert_eq!(
             log,
-            [format!("[INFO] Certificate expired {}", super::go_time(cert.not_after()))]
+            [format!(
+                "[INFO] Certificate expired {}",
+                super::go_time(cert.not_after())
+            )]
         );
         let (status, log) = check(&net, &cert, cert.not_before() - Duration::seconds(1));
         assert_eq!(status, Status::Revoked);
@@ -564,9 +577,16 @@ mod tests {
         let net = Net::default()
             .on("http://crl.test/ca.crl", 200, pem.into_bytes())
             .on("http://crl.test/ca.pem", 200, root.0.to_pem().into_bytes());
-        assert_eq!(check(&Checker::new(net), &cert, now + Duration::minutes(1)).0, Status::Revoked);
+        assert_eq!(
+            check(&Checker::new(net), &cert, now + Duration::minutes(1)).0,
+            Status::Revoked
+        );
         let ldap = leaf(&root, "l", r#","crl_url":"LDAP://dir.test/cn=crl""#, now);
-        let (status, log) = check(&Checker::new(Net::default()), &ldap, now + Duration::minutes(1));
+        let (status, log) = check(
+            &Checker::new(Net::default()),
+            &ldap,
+            now + Duration::minutes(1),
+        );
         assert_eq!(status, Status::Good);
         assert_eq!(log, ["[INFO] skipping LDAP CRL: LDAP://dir.test/cn=crl"]);
     }
@@ -575,12 +595,17 @@ mod tests {
     fn ocsp_needs_the_issuer_and_decides() {
         let root = ca("Root");
         let now = Utc::now();
-        let with_issuer = r#","ocsp_url":"http://ocsp.test","issuer_urls":["http://crl.test/ca.pem"]"#;
+        let with_issuer =
+            r#","ocsp_url":"http://ocsp.test","issuer_urls":["http://crl.test/ca.pem"]"#;
         let good = leaf(&root, "good", with_issuer, now);
         let bad = leaf(&root, "bad", with_issuer, now);
-        let signer =
-            ocsp::Signer::new(root.0.clone(), root.0.clone(), key(&root), Duration::hours(96))
-                .expect("signer");
+        let signer = ocsp::Signer::new(
+            root.0.clone(),
+            root.0.clone(),
+            key(&root),
+            Duration::hours(96),
+        )
+        .expect("signer");
         let sign = |c: &Certificate, s| {
             signer
                 .sign_at(&ocsp::SignRequest::new(c, s), now)
@@ -600,12 +625,18 @@ mod tests {
             (&good, answers["bad"].clone(), Status::Failed),
             (&good, vec![0x30, 0x03, 0x0a, 0x01, 0x06], Status::Failed),
         ] {
-            let net = Net::default()
-                .on("http://ocsp.test/", 200, body)
-                .on("http://crl.test/ca.pem", 200, root.0.to_pem().into_bytes());
+            let net = Net::default().on("http://ocsp.test/", 200, body).on(
+                "http://crl.test/ca.pem",
+                200,
+                root.0.to_pem().into_bytes(),
+            );
             let checker = Checker::new(net);
             assert_eq!(check(&checker, cert, later).0, want);
-            assert_eq!(checker.fetch.count("http://ocsp.test/MF"), 1, "GET, base64 in the path");
+            assert_eq!(
+                checker.fetch.count("http://ocsp.test/MF"),
+                1,
+                "GET, base64 in the path"
+            );
         }
         // No issuer: OCSP cannot be asked.
         let lonely = leaf(&root, "lonely", r#","ocsp_url":"http://ocsp.test""#, now);
@@ -613,9 +644,13 @@ mod tests {
         assert_eq!(status, Status::Failed);
         assert_eq!(log, ["[WARNING] error checking revocation via OCSP"]);
         // A given issuer is used without fetching.
-        let checker = Checker::new(Net::default().on("http://ocsp.test/", 200, answers["good"].clone()));
+        let checker =
+            Checker::new(Net::default().on("http://ocsp.test/", 200, answers["good"].clone()));
         let mut log: Vec<(Level, String)> = Vec::new();
-        assert_eq!(checker.verify(&good, Some(&root.0), later, &mut log), Status::Good);
+        assert_eq!(
+            checker.verify(&good, Some(&root.0), later, &mut log),
+            Status::Good
+        );
         assert_eq!(checker.fetch.count("http://crl.test/"), 0);
     }
 }

@@ -78,7 +78,11 @@ pub fn run(program: &str, args: &[String], stderr: &mut (dyn Write + Send)) -> i
             return if e == ParseError::Help { 0 } else { 2 };
         }
     };
-    let output = parsed.values.string("f").unwrap_or("cert-bundle.crt").to_string();
+    let output = parsed
+        .values
+        .string("f")
+        .unwrap_or("cert-bundle.crt")
+        .to_string();
     let workers = parsed.values.int("nw").unwrap_or(4);
     let fetcher = Fetcher::new(fetch_options());
     build(&output, workers, &parsed.args, &fetcher, stderr)
@@ -171,7 +175,10 @@ fn check_file<F: Fetch>(path: &str, checker: &Checker<&F>, log: &mut dyn Log) ->
             } else {
                 "open"
             };
-            log.log(Level::Warning, &format!("{op} {path}: {}", go_errno_text(&e)));
+            log.log(
+                Level::Warning,
+                &format!("{op} {path}: {}", go_errno_text(&e)),
+            );
             return Vec::new();
         }
     };
@@ -189,7 +196,10 @@ fn check_file<F: Fetch>(path: &str, checker: &Checker<&F>, log: &mut dyn Log) ->
             continue;
         }
         let Ok(cert) = Certificate::from_der(&block.bytes) else {
-            log.log(Level::Warning, "Invalid certificate: x509: malformed certificate");
+            log.log(
+                Level::Warning,
+                "Invalid certificate: x509: malformed certificate",
+            );
             continue;
         };
         log.log(

@@ -86,9 +86,8 @@ impl Pending {
             .and_then(|()| self.file.sync_all())
             .map_err(|e| format!("write {}: {}", self.temp.display(), go_errno_text(&e)))
             .and_then(|()| {
-                std::fs::rename(&self.temp, &self.target).map_err(|e| {
-                    format!("rename {}: {}", self.target.display(), go_errno_text(&e))
-                })
+                std::fs::rename(&self.temp, &self.target)
+                    .map_err(|e| format!("rename {}: {}", self.target.display(), go_errno_text(&e)))
             });
         if result.is_err() {
             let _ = std::fs::remove_file(&self.temp);

@@ -192,9 +192,7 @@ pub async fn send(
                 Failure::TooLarge(limit) => FetchError::TooLarge { limit },
             })?;
         let next = match (answer.status, &answer.location) {
-            (301 | 302 | 303 | 307 | 308, Some(loc)) if opts.max_redirects > 0 => {
-                parsed.join(loc)
-            }
+            (301 | 302 | 303 | 307 | 308, Some(loc)) if opts.max_redirects > 0 => parsed.join(loc),
             _ => {
                 return Ok(Response {
                     status: answer.status,

@@ -75,7 +75,13 @@ impl Url {
     }
 
     /// Builds a URL from its parts (a remote cfssl's endpoint).
-    pub(crate) fn from_parts(https: bool, host: &str, port: u16, authority: &str, target: &str) -> Self {
+    pub(crate) fn from_parts(
+        https: bool,
+        host: &str,
+        port: u16,
+        authority: &str,
+        target: &str,
+    ) -> Self {
         let scheme = if https { "https" } else { "http" };
         Self {
             text: format!("{scheme}://{authority}{target}"),

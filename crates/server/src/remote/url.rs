@@ -153,7 +153,6 @@ impl RemoteUrl {
             &self.path(endpoint),
         )
     }
-
 }
 
 fn is_scheme(s: &str) -> bool {
