@@ -622,7 +622,7 @@ pub fn print_defaults(defs: &[FlagDef]) -> String {
         line.push_str(&d.usage.replace('\n', "\n    \t"));
         match d.default {
             DefValue::String(s) if !s.is_empty() => {
-                line.push_str(&format!(" (default {})", go_quote(s)))
+                line.push_str(&format!(" (default {})", go_quote(s)));
             }
             DefValue::Int(i) if i != 0 => line.push_str(&format!(" (default {i})")),
             DefValue::Bool(true) => line.push_str(" (default true)"),
