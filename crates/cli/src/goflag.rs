@@ -588,6 +588,55 @@ impl<'d> Values<'d> {
     }
 }
 
+/// Go's `FlagSet.PrintDefaults`: each flag, sorted by name, as `  -name
+/// type` and its usage on the next line after `    \t` (on the same line
+/// after a tab for a one-letter boolean), with ` (default …)` when the
+/// default is not the type's zero value (strings quoted).
+///
+/// ```
+/// use cfssl_cli::goflag::{DefValue, FlagDef, print_defaults};
+/// let defs = [FlagDef { name: "nw", default: DefValue::Int(4), usage: "number of workers" }];
+/// assert_eq!(print_defaults(&defs), "  -nw int\n    \tnumber of workers (default 4)\n");
+/// ```
+pub fn print_defaults(defs: &[FlagDef]) -> String {
+    let mut sorted: Vec<&FlagDef> = defs.iter().collect();
+    sorted.sort_by_key(|d| d.name);
+    let mut out = String::new();
+    for d in sorted {
+        let mut line = format!("  -{}", d.name);
+        let type_name = match d.kind() {
+            Kind::Bool => "",
+            Kind::String => "string",
+            Kind::Int => "int",
+            Kind::Duration => "duration",
+        };
+        if !type_name.is_empty() {
+            line.push(' ');
+            line.push_str(type_name);
+        }
+        if line.len() <= 4 {
+            line.push('\t');
+        } else {
+            line.push_str("\n    \t");
+        }
+        line.push_str(&d.usage.replace('\n', "\n    \t"));
+        match d.default {
+            DefValue::String(s) if !s.is_empty() => {
+                line.push_str(&format!(" (default {})", go_quote(s)));
+            }
+            DefValue::Int(i) if i != 0 => line.push_str(&format!(" (default {i})")),
+            DefValue::Bool(true) => line.push_str(" (default true)"),
+            DefValue::Duration(g) if g != GoDuration::default() => {
+                line.push_str(&format!(" (default {g})"));
+            }
+            _ => {}
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
 /// A successful [`parse`]: the flag values and the positional arguments that follow the flags.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed<'d> {

@@ -1,4 +1,4 @@
-//! The `cfssl` and `cfssljson` command-line tools: thin shells over
+//! The `cfssl`, `cfssljson` and `mkbundle` command-line tools: thin shells over
 //! `cfssl-core` that reproduce cfssl's flags, output and exit codes.
 //!
 //! The binaries in `src/bin` only hand their arguments and standard streams
@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod flags;
 pub mod goflag;
 pub mod log;
+pub mod mkbundle;
 
 /// Runs `cfssl` with the arguments after the program name; returns the exit code.
 pub fn run_cfssl(args: &[String], io: &mut dispatch::Io<'_>) -> i32 {

@@ -300,6 +300,20 @@ impl Certificate {
         crate::key::verify(&parent.spki, &self.sig_alg, tbs, sig)
     }
 
+    /// Checks only that `issuer`'s key made this certificate's signature,
+    /// as Go's `issuer.CheckSignature(cert.SignatureAlgorithm, …)` does (no
+    /// CA or key-usage checks, SHA-1 allowed): what OCSP responses ask of
+    /// the responder certificate they carry.
+    ///
+    /// # Errors
+    /// Go's x509 error text.
+    pub fn check_signature_by_key(&self, issuer: &Certificate) -> std::result::Result<(), String> {
+        let (tbs, sig) = self
+            .tbs_and_signature()
+            .ok_or_else(|| "x509: malformed certificate".to_string())?;
+        crate::key::verify(&issuer.spki, &self.sig_alg, tbs, sig)
+    }
+
     fn is_v3(&self) -> bool {
         (|| {
             let top = der::read_one(&self.raw)?;
@@ -456,7 +470,7 @@ impl Certificate {
     }
 }
 
-fn parse_time(t: &der::Tlv<'_>) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_time(t: &der::Tlv<'_>) -> Option<DateTime<Utc>> {
     let s = std::str::from_utf8(t.content).ok()?;
     let s = s.strip_suffix('Z')?;
     let (year, rest) = match t.tag {
@@ -515,6 +529,28 @@ pub(crate) fn encode_time(t: DateTime<Utc>) -> Vec<u8> {
         tag::GENERALIZED_TIME
     };
     der::tlv(tag, &text[..=n])
+}
+
+/// Whether two INTEGER contents (two's complement, big-endian) are the
+/// same number, redundant leading bytes aside (Go compares serials as
+/// `big.Int`s).
+///
+/// ```
+/// assert!(cfssl_core::cert::same_integer(&[0x00, 0x85], &[0x00, 0x00, 0x85]));
+/// assert!(!cfssl_core::cert::same_integer(&[0x01], &[0x02]));
+/// ```
+pub fn same_integer(a: &[u8], b: &[u8]) -> bool {
+    fn trim(mut v: &[u8]) -> &[u8] {
+        while let [first, second, ..] = v {
+            if (*first == 0 && *second < 0x80) || (*first == 0xff && *second >= 0x80) {
+                v = &v[1..];
+            } else {
+                break;
+            }
+        }
+        v
+    }
+    trim(a) == trim(b)
 }
 
 /// Lowercase hex of `bytes`, no separators.

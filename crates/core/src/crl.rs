@@ -315,3 +315,112 @@ mod tests {
         assert_eq!(decimal_bytes("0"), Vec::<u8>::new());
     }
 }
+
+/// A CRL as the revocation checker reads one (Go's deprecated
+/// `x509.ParseCRL`, which cfssl's checker uses): DER, or PEM `X509 CRL`
+/// when the text starts with its `BEGIN` line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct List {
+    tbs: Vec<u8>,
+    signature_algorithm: String,
+    signature: Vec<u8>,
+    /// `nextUpdate`, when the list has one.
+    pub next_update: Option<DateTime<Utc>>,
+    /// The serials listed (INTEGER contents), in order.
+    pub revoked: Vec<Vec<u8>>,
+}
+
+impl List {
+    /// Reads a CRL.
+    ///
+    /// ```
+    /// assert!(cfssl_core::crl::List::parse(b"not a CRL").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// A message naming what is wrong (Go's asn1 texts are not copied).
+    pub fn parse(input: &[u8]) -> std::result::Result<Self, String> {
+        const PEM_PREFIX: &[u8] = b"-----BEGIN X509 CRL";
+        let decoded;
+        let der = if input.starts_with(PEM_PREFIX) {
+            decoded = crate::pemfmt::first(input)
+                .filter(|b| b.tag() == "X509 CRL")
+                .ok_or_else(|| "x509: malformed crl: bad PEM".to_string())?;
+            decoded.contents()
+        } else {
+            input
+        };
+        Self::from_der(der).ok_or_else(|| "x509: malformed crl".to_string())
+    }
+
+    fn from_der(input: &[u8]) -> Option<Self> {
+        let (top, rest) = der::read(input)?;
+        if top.tag != tag::SEQUENCE || !rest.is_empty() {
+            return None;
+        }
+        let parts = der::read_all(top.content)?;
+        let [tbs, alg, sig] = parts.as_slice() else {
+            return None;
+        };
+        if tbs.tag != tag::SEQUENCE || alg.tag != tag::SEQUENCE || sig.tag != tag::BIT_STRING {
+            return None;
+        }
+        let signature_algorithm = der::oid_to_string(der::read_all(alg.content)?.first()?.content)?;
+        let mut f = der::read_all(tbs.content)?.into_iter().peekable();
+        if f.peek()?.tag == tag::INTEGER {
+            f.next();
+        }
+        f.next().filter(|t| t.tag == tag::SEQUENCE)?; // signature
+        f.next().filter(|t| t.tag == tag::SEQUENCE)?; // issuer
+        cert::parse_time(&f.next()?)?; // thisUpdate
+        let mut next_update = None;
+        if let Some(t) = f.peek()
+            && t.tag != tag::SEQUENCE
+            && t.tag != 0xa0
+        {
+            next_update = Some(cert::parse_time(t)?);
+            f.next();
+        }
+        let mut revoked = Vec::new();
+        if let Some(list) = f.peek().filter(|t| t.tag == tag::SEQUENCE) {
+            for entry in der::read_all(list.content)? {
+                let fields = der::read_all(entry.content)?;
+                let serial = fields.first().filter(|t| t.tag == tag::INTEGER)?;
+                revoked.push(serial.content.to_vec());
+            }
+            f.next();
+        }
+        Some(Self {
+            tbs: tbs.raw.to_vec(),
+            signature_algorithm,
+            signature: sig.content.get(1..)?.to_vec(),
+            next_update,
+            revoked,
+        })
+    }
+
+    /// Whether the list needs fetching again at `now` (Go's `HasExpired`:
+    /// `nextUpdate` reached, or no `nextUpdate`).
+    pub fn has_expired(&self, now: DateTime<Utc>) -> bool {
+        self.next_update.is_none_or(|n| now >= n)
+    }
+
+    /// Whether `serial` (INTEGER content) is listed.
+    pub fn lists(&self, serial: &[u8]) -> bool {
+        self.revoked.iter().any(|r| cert::same_integer(r, serial))
+    }
+
+    /// Checks that `issuer`'s key signed the list (Go's
+    /// `CheckCRLSignature`: the key only, no CA checks).
+    ///
+    /// # Errors
+    /// Go's x509 error text (`x509: ECDSA verification failure`).
+    pub fn check_signature_from(&self, issuer: &Certificate) -> std::result::Result<(), String> {
+        crate::key::verify(
+            issuer.public_key_der(),
+            &self.signature_algorithm,
+            &self.tbs,
+            &self.signature,
+        )
+    }
+}

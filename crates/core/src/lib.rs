@@ -54,6 +54,7 @@ pub mod name;
 pub mod ocsp;
 pub mod pemfmt;
 pub mod revocation;
+pub mod revoke_check;
 mod rsagen;
 pub mod signer;
 pub mod wire;

@@ -32,6 +32,7 @@
 //! ```
 
 use aws_lc_rs::digest;
+
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 
 use crate::cert::Certificate;
@@ -663,6 +664,44 @@ impl Response {
             signature_algorithm,
             signature,
         })
+    }
+
+    /// Checks the response as Go's `ocsp.ParseResponseForCert(der, leaf,
+    /// issuer)` does once parsed: it must be about `serial`; when it
+    /// carries a responder certificate, that certificate's key must verify
+    /// the response and `issuer`'s key that certificate; otherwise
+    /// `issuer`'s key must verify the response.
+    ///
+    /// # Errors
+    /// A plain error in Go's words.
+    pub fn check_for(&self, serial: &[u8], issuer: &Certificate) -> Result<()> {
+        if !crate::cert::same_integer(&self.cert_id.serial, serial) {
+            return Err(Error::Invalid(
+                "ocsp: no response matching the supplied certificate".into(),
+            ));
+        }
+        let bad =
+            |e: String| Error::Invalid(format!("ocsp: bad signature on embedded certificate: {e}"));
+        match &self.certificate {
+            Some(der) => {
+                let responder = Certificate::from_der(der)?;
+                crate::key::verify(
+                    responder.public_key_der(),
+                    &self.signature_algorithm,
+                    &self.tbs,
+                    &self.signature,
+                )
+                .map_err(bad)?;
+                responder.check_signature_by_key(issuer).map_err(bad)
+            }
+            None => crate::key::verify(
+                issuer.public_key_der(),
+                &self.signature_algorithm,
+                &self.tbs,
+                &self.signature,
+            )
+            .map_err(|e| Error::Invalid(format!("ocsp: {e}"))),
+        }
     }
 
     /// Checks the signature with the key of the certificate the response

@@ -25,6 +25,7 @@
 mod app;
 mod body;
 pub mod dial;
+pub mod fetch;
 mod handlers;
 mod listen;
 mod log;

@@ -39,7 +39,6 @@
 //! ```
 
 mod http;
-mod proxy;
 mod url;
 
 use std::future::Future;

@@ -143,14 +143,15 @@ impl RemoteUrl {
         self.port
     }
 
-    /// `host:port` with the port always written (a `CONNECT` target).
-    pub(crate) fn authority_with_port(&self) -> String {
-        join_host_port(&self.host, self.port)
-    }
-
-    /// The `Host` header's value.
-    pub(crate) fn authority(&self) -> &str {
-        &self.authority
+    /// The URL of an API endpoint, as the transport requests it.
+    pub(crate) fn fetch_url(&self, endpoint: &str) -> crate::fetch::Url {
+        crate::fetch::Url::from_parts(
+            self.https,
+            &self.host,
+            self.port,
+            &self.authority,
+            &self.path(endpoint),
+        )
     }
 }
 

@@ -1,4 +1,4 @@
-//! HTTP proxies for remote requests, chosen from the environment as Go's
+//! HTTP proxies for requests, chosen from the environment as Go's
 //! `http.ProxyFromEnvironment` (which cfssl's client uses) chooses them:
 //! `HTTPS_PROXY` for `https://` remotes, `HTTP_PROXY` for `http://` ones
 //! (upper case first, then lower case; `HTTP_PROXY` is ignored when
@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::RemoteUrl;
+use super::Url;
 
 /// A proxy to send a request through.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub(crate) struct Proxy {
 /// A proxy setting that cannot be used (a scheme other than `http`, no
 /// host, a bad port).
 pub(crate) fn for_url(
-    url: &RemoteUrl,
+    url: &Url,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Proxy>, String> {
     let get = |upper: &str| {
@@ -175,7 +175,7 @@ fn parse(setting: &str) -> Result<Proxy, String> {
 /// status line when it refuses.
 pub(crate) async fn connect_tunnel(
     stream: &mut TcpStream,
-    url: &RemoteUrl,
+    url: &Url,
     proxy: &Proxy,
 ) -> Result<(), String> {
     let target = url.authority_with_port();
@@ -234,7 +234,7 @@ mod tests {
     }
 
     fn proxy_of(url: &str, vars: &[(&str, &str)]) -> Option<String> {
-        for_url(&RemoteUrl::parse(url).unwrap(), env(vars))
+        for_url(&RemoteUrl::parse(url).unwrap().fetch_url("sign"), env(vars))
             .unwrap()
             .map(|p| format!("{}:{}", p.host, p.port))
     }
