@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod flags;
 pub mod goflag;
 pub mod log;
+pub mod multirootca;
 
 /// Runs `cfssl` with the arguments after the program name; returns the exit code.
 pub fn run_cfssl(args: &[String], io: &mut dispatch::Io<'_>) -> i32 {

@@ -28,6 +28,7 @@ pub mod dial;
 mod handlers;
 mod listen;
 mod log;
+pub mod multiroot;
 pub mod ocsp;
 pub mod remote;
 mod reply;
