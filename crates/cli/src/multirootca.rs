@@ -130,9 +130,15 @@ pub fn run_multirootca(program: &str, args: &[String]) -> i32 {
     };
     let mut roots = Vec::with_capacity(file.sections.len());
     for (label, keys) in &file.sections {
-        if keys.iter().any(|(k, v)| k == "private" && v.starts_with("rofile:")) {
+        if keys
+            .iter()
+            .any(|(k, v)| k == "private" && v.starts_with("rofile:"))
+        {
             // cfssl warns before it tries Red October.
-            log.log(Level::Warning, "Red October support is currently experimental");
+            log.log(
+                Level::Warning,
+                "Red October support is currently experimental",
+            );
         }
         match Root::load(label, keys, &log) {
             Ok(r) => roots.push(r),

@@ -144,7 +144,11 @@ fn parse(raw: &[u8]) -> Option<Answer> {
     let chunked = headers
         .iter()
         .any(|(k, v)| k == "transfer-encoding" && v == "chunked");
-    let body = if chunked { dechunk(rest)? } else { rest.to_vec() };
+    let body = if chunked {
+        dechunk(rest)?
+    } else {
+        rest.to_vec()
+    };
     Some(Answer {
         status,
         headers,
@@ -156,7 +160,8 @@ fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let end = rest.windows(2).position(|w| w == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..end]).ok()?.trim(), 16).ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..end]).ok()?.trim(), 16).ok()?;
         rest = &rest[end + 2..];
         if size == 0 {
             return Some(out);
@@ -194,12 +199,17 @@ fn summary(body: &str) -> (Value, Option<String>) {
 fn metric_lines(body: &str) -> Vec<&str> {
     body.lines()
         .filter(|l| {
-            ["bad_inputs_total", "requests_errored_total", "requests_total"]
-                .iter()
-                .any(|f| {
-                    l.starts_with(f) || l.starts_with(&format!("# HELP {f} "))
-                        || l.starts_with(&format!("# TYPE {f} "))
-                })
+            [
+                "bad_inputs_total",
+                "requests_errored_total",
+                "requests_total",
+            ]
+            .iter()
+            .any(|f| {
+                l.starts_with(f)
+                    || l.starts_with(&format!("# HELP {f} "))
+                    || l.starts_with(&format!("# TYPE {f} "))
+            })
         })
         .collect()
 }
@@ -226,7 +236,11 @@ fn check_certificate(dir: &Path, name: &str, pem_text: &str, check: &Value) {
     let ca = ca_block.parse_x509().unwrap();
     let (_, block) = parse_x509_pem(pem_text.as_bytes()).unwrap();
     let cert = block.parse_x509().unwrap();
-    assert_eq!(cert.issuer().as_raw(), ca.subject().as_raw(), "{name}: issuer");
+    assert_eq!(
+        cert.issuer().as_raw(),
+        ca.subject().as_raw(),
+        "{name}: issuer"
+    );
     let (ekus, hours) = usages(profile, label);
     let eku = cert.extended_key_usage().unwrap().unwrap().value;
     let mut got = Vec::new();
@@ -240,11 +254,7 @@ fn check_certificate(dir: &Path, name: &str, pem_text: &str, check: &Value) {
     let validity = cert.validity();
     let span = validity.not_after.timestamp() - validity.not_before.timestamp();
     if let (Some(nb), Some(na)) = (check["not_before"].as_str(), check["not_after"].as_str()) {
-        let ts = |s: &str| {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .unwrap()
-                .timestamp()
-        };
+        let ts = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
         assert_eq!(validity.not_before.timestamp(), ts(nb), "{name}: notBefore");
         assert_eq!(validity.not_after.timestamp(), ts(na), "{name}: notAfter");
     } else {
@@ -257,21 +267,34 @@ fn check_certificate(dir: &Path, name: &str, pem_text: &str, check: &Value) {
             .iter()
             .map(|g| match g {
                 GeneralName::DNSName(d) => (*d).to_string(),
-                GeneralName::IPAddress(ip) => ip
-                    .iter()
-                    .map(u8::to_string)
-                    .collect::<Vec<_>>()
-                    .join("."),
+                GeneralName::IPAddress(ip) => {
+                    ip.iter().map(u8::to_string).collect::<Vec<_>>().join(".")
+                }
                 other => format!("{other:?}"),
             })
             .collect();
-        let want: Vec<String> = hosts.iter().map(|h| h.as_str().unwrap().to_string()).collect();
+        let want: Vec<String> = hosts
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect();
         assert_eq!(names, want, "{name}: SANs");
     }
     if let Some(cn) = check["cn"].as_str() {
-        let got = cert.subject().iter_common_name().next().unwrap().as_str().unwrap();
+        let got = cert
+            .subject()
+            .iter_common_name()
+            .next()
+            .unwrap()
+            .as_str()
+            .unwrap();
         assert_eq!(got, cn, "{name}: CN");
-        let o = cert.subject().iter_organization().next().unwrap().as_str().unwrap();
+        let o = cert
+            .subject()
+            .iter_organization()
+            .next()
+            .unwrap()
+            .as_str()
+            .unwrap();
         assert_eq!(o, check["o"].as_str().unwrap(), "{name}: O");
     }
     if let Some(serial) = check["serial"].as_str() {
@@ -285,7 +308,11 @@ fn check_certificate(dir: &Path, name: &str, pem_text: &str, check: &Value) {
             .find(|e| e.oid.to_id_string() == oid)
             .unwrap_or_else(|| panic!("{name}: no extension {oid}"));
         assert_eq!(e.critical, ext[1].as_bool().unwrap(), "{name}: critical");
-        assert_eq!(support::der::hex(e.value), ext[2].as_str().unwrap(), "{name}: value");
+        assert_eq!(
+            support::der::hex(e.value),
+            ext[2].as_str().unwrap(),
+            "{name}: value"
+        );
     }
     // openssl, with a notBefore in the future checked at that time.
     let leaf = dir.join(format!("{}.pem", name.replace('/', "-")));
@@ -347,7 +374,11 @@ fn replay_setup(setup: &str, rec: &Value) -> Vec<(String, String)> {
         }
         for h in ["content-type", "x-content-type-options"] {
             if got.header(h) != want["headers"][h].as_str() {
-                diffs.push(format!("{h} {:?} != {:?}", got.header(h), want["headers"][h]));
+                diffs.push(format!(
+                    "{h} {:?} != {:?}",
+                    got.header(h),
+                    want["headers"][h]
+                ));
             }
         }
         let want_body = want["body"].as_str().unwrap();
@@ -385,7 +416,11 @@ fn replay_setup(setup: &str, rec: &Value) -> Vec<(String, String)> {
     // The rows of the primary label's database, as cfssl's.
     let db = open_db(dir.path());
     let rows = &rec["setups"][setup]["db_rows"];
-    assert_eq!(primary.len(), rows.as_array().unwrap().len(), "rows recorded");
+    assert_eq!(
+        primary.len(),
+        rows.as_array().unwrap().len(),
+        "rows recorded"
+    );
     for (name, pem) in &primary {
         let c = cfssl_core::cert::Certificate::from_pem(pem.as_bytes()).unwrap();
         let found = db
@@ -495,10 +530,17 @@ fn recorded_startups() {
         match (exit, status) {
             (Some(code), Some(s)) => {
                 let mut err = String::new();
-                child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
                 let err = support::undated(err.as_bytes());
                 if s.code() != Some(i32::try_from(code).unwrap()) || err != stderr {
-                    failures.push(format!("{name}: exit {s} stderr {err:?}, want {code} {stderr:?}"));
+                    failures.push(format!(
+                        "{name}: exit {s} stderr {err:?}, want {code} {stderr:?}"
+                    ));
                 }
             }
             (None, None) if listening => {
@@ -516,7 +558,9 @@ fn recorded_startups() {
             (want, got) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                failures.push(format!("{name}: want exit {want:?}, got {got:?} (listening {listening})"));
+                failures.push(format!(
+                    "{name}: want exit {want:?}, got {got:?} (listening {listening})"
+                ));
             }
         }
     }
@@ -529,11 +573,16 @@ fn help_and_bad_flags() {
     let out = Command::new(BIN).arg("-h").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let usage = String::from_utf8(out.stderr).unwrap();
-    assert!(usage.starts_with(&format!("Usage of {BIN}:\n  -a string\n")), "{usage}");
+    assert!(
+        usage.starts_with(&format!("Usage of {BIN}:\n  -a string\n")),
+        "{usage}"
+    );
     let out = Command::new(BIN).arg("-loglevel=x").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .starts_with("invalid value \"x\" for flag -loglevel: parse error\nUsage of "));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("invalid value \"x\" for flag -loglevel: parse error\nUsage of ")
+    );
 }
 
 /// Our `cfssl gencert -remote` with an `auth_remote` client config gets a
@@ -551,7 +600,15 @@ fn cfssl_gencert_remote_with_auth_remote() {
         .current_dir(dir.path())
         .args(["gencert", "-remote"])
         .arg(server.addr.to_string())
-        .args(["-config", "client.json", "-profile", "server", "-label", "primary", "csr-leaf.json"])
+        .args([
+            "-config",
+            "client.json",
+            "-profile",
+            "server",
+            "-label",
+            "primary",
+            "csr-leaf.json",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -563,7 +620,12 @@ fn cfssl_gencert_remote_with_auth_remote() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let check = serde_json::json!({"label": "primary", "profile": "server",
         "hosts": ["leaf.example.test", "127.0.0.1"]});
-    check_certificate(dir.path(), "gencert-remote", v["cert"].as_str().unwrap(), &check);
+    check_certificate(
+        dir.path(),
+        "gencert-remote",
+        v["cert"].as_str().unwrap(),
+        &check,
+    );
     // The secondary label has no profile "server"; its default profile
     // wants the secondary key, not the primary one.
     for (profile, refusal) in [("server", "invalid profile"), ("", "invalid token")] {
@@ -580,8 +642,11 @@ fn cfssl_gencert_remote_with_auth_remote() {
         assert!(err.contains(refusal), "{profile}: {err}");
     }
     let db = open_db(dir.path());
-    let c = cfssl_core::cert::Certificate::from_pem(v["cert"].as_str().unwrap().as_bytes()).unwrap();
-    let rows = db.get_certificate(&c.serial_decimal(), &c.authority_key_id_hex()).unwrap();
+    let c =
+        cfssl_core::cert::Certificate::from_pem(v["cert"].as_str().unwrap().as_bytes()).unwrap();
+    let rows = db
+        .get_certificate(&c.serial_decimal(), &c.authority_key_id_hex())
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].ca_label, "primary");
 }
@@ -608,18 +673,39 @@ fn huge_and_slow_bodies() {
         got.body,
         "{\"success\":false,\"result\":null,\"errors\":[{\"code\":1,\"message\":\"request body is larger than the limit of 1048576 bytes\"}],\"messages\":[]}\n"
     );
-    let info = request(server.addr, "POST", &format!("{API}info"), Some(r#"{"label":"primary"}"#));
+    let info = request(
+        server.addr,
+        "POST",
+        &format!("{API}info"),
+        Some(r#"{"label":"primary"}"#),
+    );
     assert_eq!(info.status, 200);
     // The slow one is answered 408 once the body timeout (30 s) is over.
-    slow.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
     let mut raw = Vec::new();
     let _ = slow.read_to_end(&mut raw);
     let answer = parse(&raw).expect("an answer to the slow request");
     assert_eq!(answer.status, 408, "{}", answer.body);
-    assert!(started.elapsed() >= Duration::from_secs(25), "{:?}", started.elapsed());
-    let info = request(server.addr, "POST", &format!("{API}info"), Some(r#"{"label":"secondary"}"#));
+    assert!(
+        started.elapsed() >= Duration::from_secs(25),
+        "{:?}",
+        started.elapsed()
+    );
+    let info = request(
+        server.addr,
+        "POST",
+        &format!("{API}info"),
+        Some(r#"{"label":"secondary"}"#),
+    );
     assert_eq!(info.status, 200);
     let log = server.stop();
-    assert!(log.contains("[ERROR] [HTTP 413] 1 - request body is larger"), "{log}");
-    assert!(log.contains("[ERROR] [HTTP 408] 1 - request body not received within 30 seconds"), "{log}");
+    assert!(
+        log.contains("[ERROR] [HTTP 413] 1 - request body is larger"),
+        "{log}"
+    );
+    assert!(
+        log.contains("[ERROR] [HTTP 408] 1 - request body not received within 30 seconds"),
+        "{log}"
+    );
 }

@@ -1138,8 +1138,8 @@ pub fn full_sign_request(body: &[u8]) -> Result<SignRequest> {
     if !matches!(v, Value::Object(_) | Value::Null) {
         d.top_level_error(&v, "signer.SignRequest");
     }
-    let time = |d: &mut Decoder, v: &Value, slot: &mut Option<chrono::DateTime<chrono::Utc>>| {
-        match v {
+    let time =
+        |d: &mut Decoder, v: &Value, slot: &mut Option<chrono::DateTime<chrono::Utc>>| match v {
             Value::Null => {}
             Value::String(s) => match GoTime::parse(s) {
                 Some(t) => *slot = (!t.is_zero()).then_some(t.instant),
@@ -1151,66 +1151,71 @@ pub fn full_sign_request(body: &[u8]) -> Result<SignRequest> {
             _ => d.custom_error(Error::Json(
                 "Time.UnmarshalJSON: input is not a JSON string".into(),
             )),
-        }
-    };
-    d.object(&v, "SignRequest", "signer.SignRequest", &FIELDS, |d, f, v| match f {
-        "hosts" => match v {
-            Value::Null => out.hosts = None,
-            _ => {
-                let mut h = Vec::new();
-                d.strings(v, &mut h);
-                out.hosts = Some(h);
-            }
-        },
-        "certificate_request" => d.string(v, &mut csr_text),
-        "subject" => {
-            if matches!(v, Value::Null) {
-                out.subject = None;
-            } else {
-                let mut s = out.subject.take().unwrap_or_default();
-                if decode_subject(d, v, &mut s) {
-                    out.subject = Some(s);
+        };
+    d.object(
+        &v,
+        "SignRequest",
+        "signer.SignRequest",
+        &FIELDS,
+        |d, f, v| match f {
+            "hosts" => match v {
+                Value::Null => out.hosts = None,
+                _ => {
+                    let mut h = Vec::new();
+                    d.strings(v, &mut h);
+                    out.hosts = Some(h);
+                }
+            },
+            "certificate_request" => d.string(v, &mut csr_text),
+            "subject" => {
+                if matches!(v, Value::Null) {
+                    out.subject = None;
+                } else {
+                    let mut s = out.subject.take().unwrap_or_default();
+                    if decode_subject(d, v, &mut s) {
+                        out.subject = Some(s);
+                    }
                 }
             }
-        }
-        "profile" => d.string(v, &mut out.profile),
-        "crl_override" => d.string(v, &mut out.crl_override),
-        "label" => d.string(v, &mut out.label),
-        "serial" => match v {
-            Value::Null => out.serial = None,
-            Value::Number(n) => match decimal_to_bytes(n) {
-                Some(b) => out.serial = Some(b),
-                None => d.custom_error(Error::Json(format!(
+            "profile" => d.string(v, &mut out.profile),
+            "crl_override" => d.string(v, &mut out.crl_override),
+            "label" => d.string(v, &mut out.label),
+            "serial" => match v {
+                Value::Null => out.serial = None,
+                Value::Number(n) => match decimal_to_bytes(n) {
+                    Some(b) => out.serial = Some(b),
+                    None => d.custom_error(Error::Json(format!(
+                        "math/big: cannot unmarshal {} into a *big.Int",
+                        go_string(n)
+                    ))),
+                },
+                other => d.custom_error(Error::Json(format!(
                     "math/big: cannot unmarshal {} into a *big.Int",
-                    go_string(n)
+                    go_string(&gojson_text(other))
                 ))),
             },
-            other => d.custom_error(Error::Json(format!(
-                "math/big: cannot unmarshal {} into a *big.Int",
-                go_string(&gojson_text(other))
-            ))),
-        },
-        "extensions" => d.array(
-            v,
-            "[]signer.Extension",
-            &mut out.extensions,
-            decode_extension,
-        ),
-        "NotBefore" => time(d, v, &mut out.not_before),
-        "NotAfter" => time(d, v, &mut out.not_after),
-        "ReturnPrecert" => d.bool(v, &mut out.return_precert),
-        _ => match v {
-            Value::Null => out.metadata = None,
-            Value::Object(_) => match go_marshal_interface(v) {
-                Ok(text) => out.metadata = Some(text),
-                Err(n) => d.custom_error(Error::Json(format!(
-                    "json: cannot unmarshal number {n} into Go struct field \
+            "extensions" => d.array(
+                v,
+                "[]signer.Extension",
+                &mut out.extensions,
+                decode_extension,
+            ),
+            "NotBefore" => time(d, v, &mut out.not_before),
+            "NotAfter" => time(d, v, &mut out.not_after),
+            "ReturnPrecert" => d.bool(v, &mut out.return_precert),
+            _ => match v {
+                Value::Null => out.metadata = None,
+                Value::Object(_) => match go_marshal_interface(v) {
+                    Ok(text) => out.metadata = Some(text),
+                    Err(n) => d.custom_error(Error::Json(format!(
+                        "json: cannot unmarshal number {n} into Go struct field \
                      SignRequest.metadata of type float64"
-                ))),
+                    ))),
+                },
+                other => d.wrong_type(other, "map[string]interface {}"),
             },
-            other => d.wrong_type(other, "map[string]interface {}"),
         },
-    });
+    );
     out.request = csr_text.into_bytes();
     d.finish(out)
 }

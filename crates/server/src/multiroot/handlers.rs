@@ -167,19 +167,20 @@ fn core_text(e: &cfssl_core::Error) -> String {
 fn sign(st: &State, peer: Option<SocketAddr>, body: &[u8]) -> Result<String, Refusal> {
     let areq = AuthenticatedRequest::from_json(body)
         .map_err(|e| refuse(400, e.message(), "while unmarshaling request body"))?;
-    let mut req = cfssl_core::api::full_sign_request(&areq.request)
-        .map_err(|e| refuse(400, e.message(), "while unmarshalling authenticated request"))?;
+    let mut req = cfssl_core::api::full_sign_request(&areq.request).map_err(|e| {
+        refuse(
+            400,
+            e.message(),
+            "while unmarshalling authenticated request",
+        )
+    })?;
     if req.label.is_empty() {
         req.label.clone_from(&st.default_label);
     }
     let root = st.root(&req.label);
     if let Some(acl) = root.and_then(|r| r.nets.as_ref()) {
         let Some(peer) = peer else {
-            return Err(refuse(
-                500,
-                "no client address",
-                "while getting request IP",
-            ));
+            return Err(refuse(500, "no client address", "while getting request IP"));
         };
         if !acl.permits(peer.ip()) {
             return Err(refuse(

@@ -14,8 +14,10 @@ struct Net {
 impl Net {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, canonical(ip)) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => masked(u128::from(u32::from(n)) << 96, self.prefix)
-                == masked(u128::from(u32::from(a)) << 96, self.prefix),
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                masked(u128::from(u32::from(n)) << 96, self.prefix)
+                    == masked(u128::from(u32::from(a)) << 96, self.prefix)
+            }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
                 masked(u128::from(n), self.prefix) == masked(u128::from(a), self.prefix)
             }
@@ -133,17 +135,38 @@ mod tests {
         assert!(acl.permits(ip("2001:db8::1")));
         assert!(!acl.permits(ip("2001:db9::1")));
         assert!(acl.permits(ip("::ffff:10.1.2.3")));
-        assert!(NetAcl::parse("0.0.0.0/0").unwrap().permits(ip("203.0.113.9")));
+        assert!(
+            NetAcl::parse("0.0.0.0/0")
+                .unwrap()
+                .permits(ip("203.0.113.9"))
+        );
         assert!(!NetAcl::parse("0.0.0.0/0").unwrap().permits(ip("::1")));
-        assert!(NetAcl::parse("127.0.0.1/32").unwrap().permits(ip("127.0.0.1")));
-        assert!(NetAcl::parse("::ffff:10.0.0.0/104").unwrap().permits(ip("10.9.9.9")));
+        assert!(
+            NetAcl::parse("127.0.0.1/32")
+                .unwrap()
+                .permits(ip("127.0.0.1"))
+        );
+        assert!(
+            NetAcl::parse("::ffff:10.0.0.0/104")
+                .unwrap()
+                .permits(ip("10.9.9.9"))
+        );
     }
 
     #[test]
     fn bad_entries() {
         for bad in [
-            "", "10.0.0.0", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/08",
-            "::/129", "nonsense/8", "10.0.0/8", "10.0.0.0/8,", "[::1]/128",
+            "",
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "10.0.0.0/-1",
+            "10.0.0.0/+8",
+            "10.0.0.0/08",
+            "::/129",
+            "nonsense/8",
+            "10.0.0/8",
+            "10.0.0.0/8,",
+            "[::1]/128",
         ] {
             assert!(NetAcl::parse(bad).is_err(), "{bad:?}");
         }

@@ -209,7 +209,11 @@ impl Root {
         keys: &[(String, String)],
         log: &Arc<dyn SharedLog>,
     ) -> Result<Self, RootError> {
-        let get = |k: &str| keys.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| {
+            keys.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
         let spec = get("private").ok_or(RootError::MissingPrivateKey)?;
         let cert_path = get("certificate").ok_or(RootError::MissingCertificatePath)?;
         let config_path = get("config").ok_or(RootError::MissingConfigPath)?;
@@ -279,8 +283,14 @@ mod tests {
     #[test]
     fn key_specs_as_cfssl_reads_them() {
         assert_eq!(key_path("file://ca-key.pem").unwrap(), "ca-key.pem");
-        assert_eq!(key_path("file://keys/ca-key.pem").unwrap(), "keys/ca-key.pem");
-        assert_eq!(key_path("file:///etc/ca-key.pem").unwrap(), "/etc/ca-key.pem");
+        assert_eq!(
+            key_path("file://keys/ca-key.pem").unwrap(),
+            "keys/ca-key.pem"
+        );
+        assert_eq!(
+            key_path("file:///etc/ca-key.pem").unwrap(),
+            "/etc/ca-key.pem"
+        );
         assert_eq!(key_path("FILE://a%20b.pem").unwrap(), "a b.pem");
         assert_eq!(key_path("file:rel.pem").unwrap(), "rel.pem");
         assert_eq!(key_path("rofile://k.enc"), Err(RootError::RedOctober));

@@ -164,7 +164,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.sections.len(), 2);
-        assert_eq!(f.section("default").unwrap(), &[kv("private", "file://a.pem")]);
+        assert_eq!(
+            f.section("default").unwrap(),
+            &[kv("private", "file://a.pem")]
+        );
         assert_eq!(
             f.section("b").unwrap(),
             &[kv("config", "c.json"), kv("nets", "10.0.0.0/8")]
@@ -182,7 +185,10 @@ mod tests {
         assert_eq!(one("[a]\nk = a = b\n"), [kv("k", "a = b")]);
         assert_eq!(one("[a]\nk = 1\nk = 2\n"), [kv("k", "2")]);
         assert_eq!(one("[a]\r\nk = v\r\n"), [kv("k", "v")]);
-        assert_eq!(one("[a]\n\tk\t=\tv # not a comment\n"), [kv("k", "v # not a comment")]);
+        assert_eq!(
+            one("[a]\n\tk\t=\tv # not a comment\n"),
+            [kv("k", "v # not a comment")]
+        );
     }
 
     #[test]
