@@ -1333,3 +1333,53 @@ fn go_float(f: f64) -> String {
         format!("{f}")
     }
 }
+
+#[cfg(test)]
+mod full_sign_request_tests {
+    use super::*;
+
+    #[test]
+    fn metadata_as_go_marshals_it() {
+        let r =
+            full_sign_request(br#"{"metadata":{"z":[1.0,1e21,1e-7,0.5,"<"],"a":null,"a":true}}"#)
+                .unwrap();
+        assert_eq!(
+            r.metadata.as_deref(),
+            Some(r#"{"a":true,"z":[1,1e+21,1e-7,0.5,"\u003c"]}"#)
+        );
+        assert_eq!(
+            full_sign_request(br#"{"metadata":{"n":1e400}}"#)
+                .unwrap_err()
+                .message(),
+            "json: cannot unmarshal number 1e400 into Go struct field SignRequest.metadata of type float64"
+        );
+    }
+
+    #[test]
+    fn times_extensions_and_precert() {
+        let r = full_sign_request(
+            br#"{"NotBefore":"0001-01-01T00:00:00Z","NotAfter":"2030-01-01T00:00:00+01:00","ReturnPrecert":true,"extensions":[{"id":"1.2.03","critical":true,"value":"0500"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.not_before, None);
+        assert_eq!(
+            r.not_after.unwrap().to_rfc3339(),
+            "2029-12-31T23:00:00+00:00"
+        );
+        assert!(r.return_precert);
+        assert_eq!(
+            r.extensions,
+            [crate::signer::RequestExtension::new("1.2.3", true, "0500")]
+        );
+        let err = |b: &[u8]| full_sign_request(b).unwrap_err().message().to_string();
+        assert_eq!(err(br#"{"extensions":[{"id":"x.y"}]}"#), "Invalid OID");
+        assert_eq!(
+            err(br#"{"NotBefore":5}"#),
+            "Time.UnmarshalJSON: input is not a JSON string"
+        );
+        assert_eq!(
+            err(br#"{"hosts":"a"}"#),
+            "json: cannot unmarshal string into Go struct field SignRequest.hosts of type []string"
+        );
+    }
+}

@@ -554,7 +554,7 @@ impl LocalSigner {
             None
         };
         for e in &req.extensions {
-            if !profile.allowed_extensions.iter().any(|a| *a == e.id) {
+            if !profile.allowed_extensions.contains(&e.id) {
                 return Err(Error::coded(
                     Code::CertificateInvalidRequest,
                     "Invalid certificate request",
@@ -1002,5 +1002,25 @@ mod tests {
     fn split_hosts_keeps_empty_items() {
         assert_eq!(split_hosts(""), None);
         assert_eq!(split_hosts("a,,b ").unwrap(), ["a", "", "b "]);
+    }
+}
+
+#[cfg(test)]
+mod hex_tests {
+    #[test]
+    fn go_hex_errors() {
+        assert_eq!(super::go_hex_decode("0aFf"), Ok(vec![0x0a, 0xff]));
+        assert_eq!(
+            super::go_hex_decode("zz").unwrap_err(),
+            "encoding/hex: invalid byte: U+007A 'z'"
+        );
+        assert_eq!(
+            super::go_hex_decode("abc").unwrap_err(),
+            "encoding/hex: odd length hex string"
+        );
+        assert_eq!(
+            super::go_hex_decode("abx").unwrap_err(),
+            "encoding/hex: invalid byte: U+0078 'x'"
+        );
     }
 }
