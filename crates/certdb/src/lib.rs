@@ -284,7 +284,14 @@ impl cfssl_core::signer::Signer for RecordingSigner {
         req: &cfssl_core::signer::SignRequest,
     ) -> Result<cfssl_core::signer::IssuedCertificate> {
         let issued = self.inner.issue(req)?;
-        let row = CertificateRecord::issued(&issued, &req.label, chrono::Utc::now());
+        if req.return_precert {
+            // cfssl returns a precertificate before it records anything.
+            return Ok(issued);
+        }
+        let mut row = CertificateRecord::issued(&issued, &req.label, chrono::Utc::now());
+        if let Some(m) = &req.metadata {
+            row.metadata = m.clone().into_bytes();
+        }
         self.db.insert_certificate(&row)?;
         Ok(issued)
     }

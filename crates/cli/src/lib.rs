@@ -11,6 +11,7 @@ pub mod flags;
 pub mod goflag;
 pub mod log;
 pub mod mkbundle;
+pub mod multirootca;
 
 /// Runs `cfssl` with the arguments after the program name; returns the exit code.
 pub fn run_cfssl(args: &[String], io: &mut dispatch::Io<'_>) -> i32 {

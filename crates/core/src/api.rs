@@ -1094,3 +1094,292 @@ pub fn cert_add_request(body: &[u8]) -> Result<CertAddRequest> {
     }
     Ok(out)
 }
+
+/// Reads the inner request of multirootca's `/authsign` the way it does:
+/// Go's `json.Unmarshal` into cfssl's full `signer.SignRequest` (not serve's
+/// `jsonSignRequest`), so `hosts`, `certificate_request`, `subject`,
+/// `profile`, `crl_override`, `label`, `serial`, `extensions`, `NotBefore`,
+/// `NotAfter`, `ReturnPrecert` and `metadata` are read, and `hostname` and
+/// `bundle` are not fields (ignored).
+///
+/// ```
+/// let req = cfssl_core::api::full_sign_request(
+///     br#"{"hosts":["a.test"],"label":"primary","NotAfter":"2030-01-01T00:00:00Z","metadata":{"b":1,"a":"x"}}"#,
+/// )?;
+/// assert_eq!(req.label, "primary");
+/// assert_eq!(req.metadata.as_deref(), Some(r#"{"a":"x","b":1}"#));
+/// assert!(cfssl_core::api::full_sign_request(br#"{"hosts":"a.test"}"#).is_err());
+/// # Ok::<(), cfssl_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Json`] with Go's text for a syntax or type error, an `id` that
+/// is not an OID string, a time that is not RFC 3339, a serial that is not
+/// an integer.
+pub fn full_sign_request(body: &[u8]) -> Result<SignRequest> {
+    const FIELDS: [&str; 12] = [
+        "hosts",
+        "certificate_request",
+        "subject",
+        "profile",
+        "crl_override",
+        "label",
+        "serial",
+        "extensions",
+        "NotBefore",
+        "NotAfter",
+        "ReturnPrecert",
+        "metadata",
+    ];
+    let v = gojson::parse(body)?;
+    let mut d = Decoder::new();
+    let mut out = SignRequest::default();
+    let mut csr_text = String::new();
+    if !matches!(v, Value::Object(_) | Value::Null) {
+        d.top_level_error(&v, "signer.SignRequest");
+    }
+    let time =
+        |d: &mut Decoder, v: &Value, slot: &mut Option<chrono::DateTime<chrono::Utc>>| match v {
+            Value::Null => {}
+            Value::String(s) => match GoTime::parse(s) {
+                Some(t) => *slot = (!t.is_zero()).then_some(t.instant),
+                None => d.custom_error(Error::Json(format!(
+                    "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse",
+                    go_string(s)
+                ))),
+            },
+            _ => d.custom_error(Error::Json(
+                "Time.UnmarshalJSON: input is not a JSON string".into(),
+            )),
+        };
+    d.object(
+        &v,
+        "SignRequest",
+        "signer.SignRequest",
+        &FIELDS,
+        |d, f, v| match f {
+            "hosts" => match v {
+                Value::Null => out.hosts = None,
+                _ => {
+                    let mut h = Vec::new();
+                    d.strings(v, &mut h);
+                    out.hosts = Some(h);
+                }
+            },
+            "certificate_request" => d.string(v, &mut csr_text),
+            "subject" => {
+                if matches!(v, Value::Null) {
+                    out.subject = None;
+                } else {
+                    let mut s = out.subject.take().unwrap_or_default();
+                    if decode_subject(d, v, &mut s) {
+                        out.subject = Some(s);
+                    }
+                }
+            }
+            "profile" => d.string(v, &mut out.profile),
+            "crl_override" => d.string(v, &mut out.crl_override),
+            "label" => d.string(v, &mut out.label),
+            "serial" => match v {
+                Value::Null => out.serial = None,
+                Value::Number(n) => match decimal_to_bytes(n) {
+                    Some(b) => out.serial = Some(b),
+                    None => d.custom_error(Error::Json(format!(
+                        "math/big: cannot unmarshal {} into a *big.Int",
+                        go_string(n)
+                    ))),
+                },
+                other => d.custom_error(Error::Json(format!(
+                    "math/big: cannot unmarshal {} into a *big.Int",
+                    go_string(&gojson_text(other))
+                ))),
+            },
+            "extensions" => d.array(
+                v,
+                "[]signer.Extension",
+                &mut out.extensions,
+                decode_extension,
+            ),
+            "NotBefore" => time(d, v, &mut out.not_before),
+            "NotAfter" => time(d, v, &mut out.not_after),
+            "ReturnPrecert" => d.bool(v, &mut out.return_precert),
+            _ => match v {
+                Value::Null => out.metadata = None,
+                Value::Object(_) => match go_marshal_interface(v) {
+                    Ok(text) => out.metadata = Some(text),
+                    Err(n) => d.custom_error(Error::Json(format!(
+                        "json: cannot unmarshal number {n} into Go struct field \
+                     SignRequest.metadata of type float64"
+                    ))),
+                },
+                other => d.wrong_type(other, "map[string]interface {}"),
+            },
+        },
+    );
+    out.request = csr_text.into_bytes();
+    d.finish(out)
+}
+
+/// The JSON text of a value as Go's decoder hands it to a custom
+/// `UnmarshalJSON` (compact; what `big.Int` quotes in its error).
+fn gojson_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.clone(),
+        Value::String(s) => go_string(s),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(gojson_text).collect::<Vec<_>>().join(",")
+        ),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}:{}", go_string(k), gojson_text(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}
+
+fn decode_extension(d: &mut Decoder, v: &Value, e: &mut crate::signer::RequestExtension) {
+    d.object(
+        v,
+        "Extension",
+        "signer.Extension",
+        &["id", "critical", "value"],
+        |d, f, v| match f {
+            "id" => match v {
+                // config.OID's UnmarshalJSON: a quoted dotted OID.
+                Value::String(s) => match go_parse_oid(s) {
+                    Some(oid) => e.id = oid,
+                    None => d.custom_error(Error::Json("Invalid OID".into())),
+                },
+                Value::Null => {}
+                other => d.custom_error(Error::Json(format!(
+                    "OID JSON string not wrapped in quotes.{}",
+                    gojson_text(other)
+                ))),
+            },
+            "critical" => d.bool(v, &mut e.critical),
+            _ => d.string(v, &mut e.value),
+        },
+    );
+}
+
+/// cfssl's `parseObjectIdentifier`: the text must contain a digit (its
+/// regular expression is unanchored), and every dot-separated part must be
+/// a Go `int` (`strconv.Atoi`); the OID in canonical dotted form.
+fn go_parse_oid(s: &str) -> Option<String> {
+    if !s.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let parts: Option<Vec<i64>> = s.split('.').map(|p| p.parse::<i64>().ok()).collect();
+    let parts = parts?;
+    Some(
+        parts
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
+/// Go's `json.Marshal` of a value decoded into `interface{}`: object keys
+/// sorted (the last of duplicates kept), numbers as `float64`. `Err` holds
+/// a number that does not fit a `float64`.
+fn go_marshal_interface(v: &Value) -> std::result::Result<String, String> {
+    Ok(match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => go_string(s),
+        Value::Number(n) => {
+            let f: f64 = n.parse().map_err(|_| n.clone())?;
+            if !f.is_finite() {
+                return Err(n.clone());
+            }
+            go_float(f)
+        }
+        Value::Array(items) => {
+            let parts: std::result::Result<Vec<String>, String> =
+                items.iter().map(go_marshal_interface).collect();
+            format!("[{}]", parts?.join(","))
+        }
+        Value::Object(members) => {
+            let mut map = std::collections::BTreeMap::new();
+            for (k, v) in members {
+                map.insert(k.as_str(), go_marshal_interface(v)?);
+            }
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}:{v}", go_string(k)))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+    })
+}
+
+/// `encoding/json`'s float64 text: shortest digits, exponent form below
+/// 1e-6 and from 1e21 (`1e+21`, `1e-7`).
+fn go_float(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let s = format!("{f:e}");
+        match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            _ => s,
+        }
+    } else {
+        format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod full_sign_request_tests {
+    use super::*;
+
+    #[test]
+    fn metadata_as_go_marshals_it() {
+        let r =
+            full_sign_request(br#"{"metadata":{"z":[1.0,1e21,1e-7,0.5,"<"],"a":null,"a":true}}"#)
+                .unwrap();
+        assert_eq!(
+            r.metadata.as_deref(),
+            Some(r#"{"a":true,"z":[1,1e+21,1e-7,0.5,"\u003c"]}"#)
+        );
+        assert_eq!(
+            full_sign_request(br#"{"metadata":{"n":1e400}}"#)
+                .unwrap_err()
+                .message(),
+            "json: cannot unmarshal number 1e400 into Go struct field SignRequest.metadata of type float64"
+        );
+    }
+
+    #[test]
+    fn times_extensions_and_precert() {
+        let r = full_sign_request(
+            br#"{"NotBefore":"0001-01-01T00:00:00Z","NotAfter":"2030-01-01T00:00:00+01:00","ReturnPrecert":true,"extensions":[{"id":"1.2.03","critical":true,"value":"0500"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.not_before, None);
+        assert_eq!(
+            r.not_after.unwrap().to_rfc3339(),
+            "2029-12-31T23:00:00+00:00"
+        );
+        assert!(r.return_precert);
+        assert_eq!(
+            r.extensions,
+            [crate::signer::RequestExtension::new("1.2.3", true, "0500")]
+        );
+        let err = |b: &[u8]| full_sign_request(b).unwrap_err().message().to_string();
+        assert_eq!(err(br#"{"extensions":[{"id":"x.y"}]}"#), "Invalid OID");
+        assert_eq!(
+            err(br#"{"NotBefore":5}"#),
+            "Time.UnmarshalJSON: input is not a JSON string"
+        );
+        assert_eq!(
+            err(br#"{"hosts":"a"}"#),
+            "json: cannot unmarshal string into Go struct field SignRequest.hosts of type []string"
+        );
+    }
+}

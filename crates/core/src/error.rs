@@ -33,6 +33,9 @@ pub enum Code {
     CertificateTooManyIntermediates = 1213,
     /// 1220: `x509: certificate signed by unknown authority`.
     CertificateUnknownAuthority = 1220,
+    /// 1300: `Invalid certificate request` (a request extension the
+    /// profile does not allow, or one that is not hex).
+    CertificateInvalidRequest = 1300,
     /// 1400: `Missing serial number in request`.
     CertificateMissingSerial = 1400,
     /// 2000: `Unknown private key error`.

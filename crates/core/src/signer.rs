@@ -104,6 +104,87 @@ pub struct SignRequest {
     /// Used only when the profile sets `ClientProvidesSerialNumbers`, which
     /// then requires it; ignored otherwise, as cfssl does.
     pub serial: Option<Vec<u8>>,
+    /// `NotBefore`: the certificate's notBefore as given (no backdating),
+    /// instead of the profile's or the clock's.
+    pub not_before: Option<DateTime<Utc>>,
+    /// `NotAfter`: the certificate's notAfter as given, instead of the
+    /// profile's or notBefore plus the expiry.
+    pub not_after: Option<DateTime<Utc>>,
+    /// `extensions`: extensions added to the certificate; each OID must be
+    /// in the profile's `allowed_extensions`, else the request is refused
+    /// (1300, as cfssl).
+    pub extensions: Vec<RequestExtension>,
+    /// `ReturnPrecert`: sign a precertificate (with the critical CT poison
+    /// extension of RFC 6962) and return it; it is not recorded in a
+    /// certificate database, as cfssl does not record it.
+    pub return_precert: bool,
+    /// `metadata`: JSON text stored in the certificate database row
+    /// (`None` is stored as `null`, as cfssl stores a nil map).
+    pub metadata: Option<String>,
+}
+
+/// An extension a sign request asks for (cfssl's `signer.Extension`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestExtension {
+    /// Dotted OID.
+    pub id: String,
+    /// The critical flag.
+    pub critical: bool,
+    /// The extnValue's content, hex as sent (decoded when signing).
+    pub value: String,
+}
+
+impl RequestExtension {
+    /// An extension of `id`, `critical` and hex `value`.
+    pub fn new(id: impl Into<String>, critical: bool, value: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            critical,
+            value: value.into(),
+        }
+    }
+}
+
+/// RFC 6962's precertificate poison extension.
+const CT_POISON_OID: &str = "1.3.6.1.4.1.11129.2.4.3";
+
+/// Go's `hex.DecodeString`, with its error texts (byte by byte, a bad
+/// byte reported before an odd length).
+fn go_hex_decode(s: &str) -> std::result::Result<Vec<u8>, String> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    let bad = |b: u8| {
+        let c = char::from(b);
+        format!(
+            "encoding/hex: invalid byte: U+{:04X} {}",
+            u32::from(c),
+            go_quote_rune(c)
+        )
+    };
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / 2);
+    for pair in bytes.chunks(2) {
+        match *pair {
+            [hi, lo] => match (digit(hi), digit(lo)) {
+                // Two hex digits make at most 0xff.
+                (Some(h), Some(l)) => out.push(u8::try_from(h * 16 + l).unwrap_or(u8::MAX)),
+                (None, _) => return Err(bad(hi)),
+                (_, None) => return Err(bad(lo)),
+            },
+            [last] if digit(last).is_none() => return Err(bad(last)),
+            _ => return Err("encoding/hex: odd length hex string".into()),
+        }
+    }
+    Ok(out)
+}
+
+/// Go's `%#U` suffix: the rune quoted, when printable.
+fn go_quote_rune(c: char) -> String {
+    if c.is_control() || c == '\u{ad}' {
+        String::new()
+    } else {
+        format!("'{c}'")
+    }
 }
 
 impl SignRequest {
@@ -217,6 +298,9 @@ pub(crate) struct Template {
     pub(crate) max_path_len_zero: bool,
     pub(crate) extra: Vec<Extension>,
     pub(crate) crl: Vec<String>,
+    /// The request's own validity, when it gives one.
+    pub(crate) not_before: Option<DateTime<Utc>>,
+    pub(crate) not_after: Option<DateTime<Utc>>,
 }
 
 /// Where a CSR handed to the signer comes from.
@@ -469,6 +553,23 @@ impl LocalSigner {
         } else {
             None
         };
+        for e in &req.extensions {
+            if !profile.allowed_extensions.contains(&e.id) {
+                return Err(Error::coded(
+                    Code::CertificateInvalidRequest,
+                    "Invalid certificate request",
+                ));
+            }
+            let value = go_hex_decode(&e.value)
+                .map_err(|m| Error::coded(Code::CertificateInvalidRequest, m))?;
+            t.extra.push(Extension::new(&e.id, e.critical, value));
+        }
+        if req.return_precert {
+            t.extra
+                .push(Extension::new(CT_POISON_OID, true, der::null()));
+        }
+        t.not_before = req.not_before;
+        t.not_after = req.not_after;
         let (der, serial) = self.sign_template(t, profile, serial)?;
         log.log(
             Level::Info,
@@ -515,7 +616,7 @@ impl LocalSigner {
         } else {
             &profile.issuer_urls
         };
-        let not_before = match profile.not_before {
+        let not_before = match t.not_before.or(profile.not_before) {
             Some(nb) => nb,
             None => {
                 let backdate = if profile.backdate == 0 {
@@ -526,7 +627,7 @@ impl LocalSigner {
                 round_minute(self.clock.now()) - Duration::nanoseconds(backdate)
             }
         };
-        let not_after = match profile.not_after {
+        let not_after = match t.not_after.or(profile.not_after) {
             Some(na) => na,
             None => not_before + Duration::nanoseconds(expiry),
         };
@@ -797,6 +898,8 @@ pub fn selfsign(
             .cloned()
             .collect(),
         crl: Vec::new(),
+        not_before: None,
+        not_after: None,
     };
     let mut serial = [0u8; 8];
     entropy.fill(&mut serial);
@@ -899,5 +1002,25 @@ mod tests {
     fn split_hosts_keeps_empty_items() {
         assert_eq!(split_hosts(""), None);
         assert_eq!(split_hosts("a,,b ").unwrap(), ["a", "", "b "]);
+    }
+}
+
+#[cfg(test)]
+mod hex_tests {
+    #[test]
+    fn go_hex_errors() {
+        assert_eq!(super::go_hex_decode("0aFf"), Ok(vec![0x0a, 0xff]));
+        assert_eq!(
+            super::go_hex_decode("zz").unwrap_err(),
+            "encoding/hex: invalid byte: U+007A 'z'"
+        );
+        assert_eq!(
+            super::go_hex_decode("abc").unwrap_err(),
+            "encoding/hex: odd length hex string"
+        );
+        assert_eq!(
+            super::go_hex_decode("abx").unwrap_err(),
+            "encoding/hex: invalid byte: U+0078 'x'"
+        );
     }
 }

@@ -466,6 +466,18 @@ fn finish(
     method: &Method,
     target: &str,
 ) -> Response {
+    respond(st.log.as_ref(), outcome, peer, method, target)
+}
+
+/// cfssl's `api.HTTPHandler` end: the response for an outcome, and the
+/// access log line for it (`PEER - "METHOD TARGET" NUMBER`).
+pub(crate) fn respond(
+    log: &dyn SharedLog,
+    outcome: Result<crate::reply::Reply, ApiError>,
+    peer: &str,
+    method: &Method,
+    target: &str,
+) -> Response {
     let (response, number) = match outcome {
         Ok(reply) => (reply.into_response(), 200),
         Err(e) => {
@@ -473,7 +485,7 @@ fn finish(
             (e.into_response(), n)
         }
     };
-    st.log.log(
+    log.log(
         Level::Info,
         &format!("{peer} - \"{method} {target}\" {number}"),
     );

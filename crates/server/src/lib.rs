@@ -29,6 +29,7 @@ pub mod fetch;
 mod handlers;
 mod listen;
 mod log;
+pub mod multiroot;
 pub mod ocsp;
 pub mod remote;
 mod reply;

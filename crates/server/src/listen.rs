@@ -123,6 +123,8 @@ pub(crate) struct Listen {
     pub(crate) limits: Limits,
     pub(crate) log: Arc<dyn cfssl_core::log::SharedLog>,
     pub(crate) app: Router,
+    /// The start-up line to log instead of `Now listening on ADDRESS`.
+    pub(crate) announce: Option<String>,
 }
 
 impl Listen {
@@ -135,6 +137,7 @@ impl Listen {
             limits: opts.limits,
             log: opts.log,
             app,
+            announce: None,
         }
     }
 
@@ -147,11 +150,12 @@ impl Listen {
             limits: opts.limits,
             log: opts.log,
             app,
+            announce: None,
         }
     }
 }
 
-fn run_app(listen: Listen) -> Result<(), ServeError> {
+pub(crate) fn run_app(listen: Listen) -> Result<(), ServeError> {
     let runtime = |what: &str| {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -320,7 +324,7 @@ pub async fn run_ocsp_until(
     run_app_until(Listen::ocsp(opts), stop, ready).await
 }
 
-async fn run_app_until(
+pub(crate) async fn run_app_until(
     listen: Listen,
     stop: impl Future<Output = ()>,
     ready: impl FnOnce(SocketAddr),
@@ -385,6 +389,7 @@ impl Server {
         let client_cn = opts.tls.as_ref().and_then(|t| t.client_cn.clone());
         let mutual = opts.tls.as_ref().is_some_and(|t| t.client_ca_pem.is_some());
         let app = opts.app;
+        let announce = opts.announce;
         let log = opts.log.clone();
         let limits = opts.limits.clone();
         let shown = if opts.address.contains(':') {
@@ -408,11 +413,11 @@ impl Server {
                 ),
             );
         }
-        let line = match (&tls, mutual) {
+        let line = announce.unwrap_or_else(|| match (&tls, mutual) {
             (None, _) => format!("Now listening on {shown}"),
             (Some(_), false) => format!("Now listening on https://{shown}"),
             (Some(_), true) => format!("Now listening with mutual TLS on https://{shown}"),
-        };
+        });
         log.log(Level::Info, &line);
         let (stop, _) = watch::channel(false);
         Ok(Self {

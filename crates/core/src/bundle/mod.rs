@@ -828,7 +828,7 @@ fn slash_name(raw: &[u8]) -> String {
 
 /// Go's `pkix.Name.String()` of a certificate's subject (for log lines):
 /// `CN=…,O=…,C=…`, the parsed fields in Go's reverse order.
-fn go_name(c: &Certificate) -> String {
+pub fn go_name(c: &Certificate) -> String {
     let s = c.subject();
     let mut parts: Vec<String> = Vec::new();
     let esc = |v: &str| {
