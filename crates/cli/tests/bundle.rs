@@ -419,3 +419,195 @@ fn bundle_domain_answers_as_cfssl() {
     }
     assert_eq!(n, 10);
 }
+
+/// A one-thread HTTP server on loopback serving `/int.der` and `/int.pem`
+/// (the intermediate) and 404 for the rest, until dropped.
+struct IssuerServer {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for IssuerServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn issuer_server(pem: Vec<u8>) -> IssuerServer {
+    use std::io::{Read, Write};
+    let der = cfssl_core::cert::Certificate::from_pem(&pem)
+        .unwrap()
+        .raw()
+        .to_vec();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = stop.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if done.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut conn) = conn else { continue };
+            let mut buf = [0u8; 4096];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            let req = String::from_utf8_lossy(&buf[..n]);
+            let path = req.split(' ').nth(1).unwrap_or("");
+            let (status, body): (&str, &[u8]) = match path {
+                "/int.der" => ("200 OK", &der),
+                "/int.pem" => ("200 OK", &pem),
+                _ => ("404 Not Found", b"not found"),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(body);
+        }
+    });
+    IssuerServer { port, stop }
+}
+
+/// A leaf of the intermediate (`int-key.pem`) whose AIA issuer URLs are
+/// `urls`, signed by our cfssl.
+fn aia_leaf(dir: &Path, name: &str, urls: &[String]) -> PathBuf {
+    let cfg = serde_json::json!({"signing": {"default": {
+        "expiry": "87600h",
+        "usages": ["signing", "key encipherment", "server auth"],
+        "issuer_urls": urls}}});
+    let cfg_path = dir.join(format!("{name}-config.json"));
+    std::fs::write(&cfg_path, cfg.to_string()).unwrap();
+    let out = run(
+        &fixtures().join("ubiquity"),
+        &[
+            "gencert",
+            "-ca",
+            "int-by-rsa.pem",
+            "-ca-key",
+            "int-key.pem",
+            "-config",
+            cfg_path.to_str().unwrap(),
+            "csr-leaf.json",
+        ],
+    );
+    assert!(out.status.success(), "{}", undated(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let path = dir.join(format!("{name}.pem"));
+    std::fs::write(&path, v["cert"].as_str().unwrap()).unwrap();
+    path
+}
+
+/// AIA `caIssuers` walking and `-int-dir` against cfssl 1.6.5's recorded
+/// runs (`fixtures/bundle/ubiquity/aia-cases.json`): the test serves the
+/// intermediate itself and signs leaves naming its own server; the exit
+/// status, log lines, the stash's files and contents, and everything in
+/// the bundle that does not depend on the leaf are cfssl's.
+#[test]
+fn bundle_fetches_and_stashes_issuers_as_cfssl() {
+    let dir = fixtures().join("ubiquity");
+    let pem = std::fs::read(dir.join("int-by-rsa.pem")).unwrap();
+    let server = issuer_server(pem.clone());
+    let closed = support::serve::free_port();
+    let scratch = tempfile::tempdir().unwrap();
+    let at = |path: &str| format!("http://127.0.0.1:{}{path}", server.port);
+    let leaves = [
+        ("der", vec![at("/int.der")]),
+        ("pem", vec![at("/int.pem")]),
+        ("missing", vec![at("/nope.crt")]),
+        ("closed", vec![format!("http://127.0.0.1:{closed}/int.der")]),
+        ("second-url", vec![at("/nope.crt"), at("/int.der")]),
+    ]
+    .map(|(name, urls)| (name, aia_leaf(scratch.path(), name, &urls)));
+    let leaf = |n: &str| leaves.iter().find(|(k, _)| *k == n).unwrap().1.clone();
+    let chain = scratch.path().join("given.pem");
+    std::fs::write(
+        &chain,
+        [std::fs::read(leaf("closed")).unwrap(), pem.clone()].concat(),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("aia-cases.json")).unwrap();
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut n = 0;
+    for c in cases.as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let stash = scratch.path().join(format!("stash-{name}"));
+        // The folder exists beforehand unless cfssl made it itself.
+        let made_by_cfssl = c["stderr"].as_str().unwrap().contains("doesn't exist");
+        if c["stash"].is_object() && !made_by_cfssl {
+            std::fs::create_dir(&stash).unwrap();
+        }
+        let args: Vec<String> = std::iter::once("bundle".to_string())
+            .chain(
+                c["args"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| match a.as_str().unwrap() {
+                        "LEAF" => leaf(c["leaf"].as_str().unwrap()).display().to_string(),
+                        "CHAIN" => chain.display().to_string(),
+                        "STASH" => stash.display().to_string(),
+                        other => other.to_string(),
+                    }),
+            )
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&dir, &args);
+        let stderr = undated(&out.stderr).replace(&stash.display().to_string(), "STASH");
+        assert_eq!(stderr, c["stderr"].as_str().unwrap(), "{name}");
+        assert_eq!(
+            i64::from(out.status.code().unwrap()),
+            c["rc"].as_i64().unwrap(),
+            "{name}"
+        );
+        let held: Option<serde_json::Map<String, serde_json::Value>> = stash.is_dir().then(|| {
+            std::fs::read_dir(&stash)
+                .unwrap()
+                .map(|e| {
+                    let e = e.unwrap();
+                    let same = std::fs::read(e.path()).unwrap() == pem;
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        serde_json::Value::from(if same {
+                            "the intermediate's PEM"
+                        } else {
+                            "other"
+                        }),
+                    )
+                })
+                .collect()
+        });
+        assert_eq!(
+            held.map(serde_json::Value::Object).unwrap_or_default(),
+            c["stash"],
+            "{name}: the stash"
+        );
+        if c["rc"] == 0 {
+            let (mine, _) = normalised(&String::from_utf8(out.stdout).unwrap());
+            let (theirs, _) = normalised(c["stdout"].as_str().unwrap());
+            for k in [
+                "issuer",
+                "key",
+                "key_size",
+                "key_type",
+                "root",
+                "signature",
+                "status",
+                "subject",
+                "hostnames",
+            ] {
+                assert_eq!(mine[k], theirs[k], "{name}: {k}");
+            }
+            let above_leaf = |v: &serde_json::Value| {
+                let b = v["bundle"].as_str().unwrap().to_string();
+                b.split_once("-----END CERTIFICATE-----\n")
+                    .map(|(_, rest)| rest.to_string())
+                    .unwrap_or_default()
+            };
+            assert_eq!(above_leaf(&mine), above_leaf(&theirs), "{name}");
+        }
+        n += 1;
+    }
+    assert_eq!(n, 10);
+}

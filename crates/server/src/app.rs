@@ -439,7 +439,9 @@ async fn dispatch(st: Arc<AppState>, ep: Endpoint, req: Request) -> Response {
                 | Endpoint::Crl
         );
     // Bundling may fetch issuers or dial a server; certinfo may dial.
-    let waits_on_network = matches!(ep, Endpoint::Bundle | Endpoint::CertInfo);
+    let waits_on_network = matches!(ep, Endpoint::Bundle | Endpoint::CertInfo)
+        || (st.sign_bundler.is_some()
+            && matches!(ep, Endpoint::Sign | Endpoint::AuthSign | Endpoint::NewCert));
     if ep.generates_keys() || waits_on_remote || waits_on_db || waits_on_network {
         // Key generation takes milliseconds: off the async workers.
         let state = st.clone();

@@ -27,6 +27,7 @@ mod body;
 pub mod dial;
 pub mod fetch;
 mod handlers;
+pub mod issuers;
 mod listen;
 mod log;
 pub mod multiroot;

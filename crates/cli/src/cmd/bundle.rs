@@ -60,6 +60,18 @@ pub(crate) fn pools(ca: &str, int: &str) -> Result<Bundler, PoolError> {
     Ok(Bundler::new(roots, intermediates))
 }
 
+/// AIA issuer fetching, stashing into `-int-dir` when given (the folder
+/// made when missing, as cfssl's `NewBundler` makes it).
+pub(crate) fn issuer_source(
+    ctx: &mut Ctx<'_, '_>,
+    int_dir: &str,
+) -> Result<std::sync::Arc<cfssl_server::issuers::HttpIssuers>, CmdError> {
+    let dir = (!int_dir.is_empty()).then(|| std::path::PathBuf::from(int_dir));
+    cfssl_server::issuers::HttpIssuers::new(dir, &mut CtxLog(ctx))
+        .map(std::sync::Arc::new)
+        .map_err(CmdError::Plain)
+}
+
 /// Loads `-metadata` as cfssl's `ubiquity.LoadPlatforms`: keystore paths
 /// relative to the file's folder, each platform loaded logged at INFO.
 pub(crate) fn load_metadata(ctx: &mut Ctx<'_, '_>, path: &str) -> Result<Metadata, MetadataError> {
@@ -82,11 +94,6 @@ pub(crate) fn bundle(
     ctx: &mut Ctx<'_, '_>,
 ) -> Result<(), CmdError> {
     load_config_logged(flags, ctx)?;
-    if !flags.string("int-dir").is_empty() {
-        return Err(CmdError::Plain(
-            "-int-dir: fetching intermediates into a stash is not supported by `bundle` in this build yet".into(),
-        ));
-    }
     let _ = args;
     let (cert_file, domain) = (flags.string("cert"), flags.string("domain"));
     // cfssl's `bundle` ignores a metadata file it cannot load (and so
@@ -105,13 +112,14 @@ pub(crate) fn bundle(
             Bundler::default()
         }
     } else {
-        pools(flags.string("ca-bundle"), flags.string("int-bundle")).map_err(|e| {
+        let pools = pools(flags.string("ca-bundle"), flags.string("int-bundle")).map_err(|e| {
             ctx.error(&e.log_line);
             CmdError::Cfssl {
                 code: e.code,
                 message: e.message,
             }
-        })?
+        })?;
+        pools.with_issuer_source(issuer_source(ctx, flags.string("int-dir"))?)
     };
     let bundler = bundler.with_metadata(metadata);
     let now = chrono::Utc::now();

@@ -103,7 +103,12 @@ pub(crate) fn serve(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Re
     // -ca-bundle); the signing endpoints bundle only with both pools.
     let (ca_bundle, int_bundle) = (flags.string("ca-bundle"), flags.string("int-bundle"));
     match super::bundle::pools(ca_bundle, int_bundle) {
-        Ok(b) => opts.bundler = Some(Arc::new(b.with_metadata(metadata))),
+        Ok(b) => {
+            let source = super::bundle::issuer_source(ctx, flags.string("int-dir"))?;
+            opts.bundler = Some(Arc::new(
+                b.with_metadata(metadata).with_issuer_source(source),
+            ));
+        }
         Err(e) => {
             opts.bundler_error = Some(cfssl_server::BundlerError {
                 log_line: e.log_line,
