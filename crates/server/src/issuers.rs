@@ -63,11 +63,13 @@ impl HttpIssuers {
                 &format!("intermediate stash directory {shown} created"),
             );
         }
-        let mut options = FetchOptions::default();
-        options.connect_timeout = Duration::from_secs(10);
-        options.handshake_timeout = Duration::from_secs(10);
-        options.request_timeout = Duration::from_secs(15);
-        options.max_response_bytes = 1 << 20;
+        let options = FetchOptions {
+            connect_timeout: Duration::from_secs(10),
+            handshake_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(15),
+            max_response_bytes: 1 << 20,
+            ..FetchOptions::default()
+        };
         Ok(Self { stash, options })
     }
 }
