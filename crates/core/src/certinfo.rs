@@ -1696,26 +1696,9 @@ mod go_url {
         Fragment,
     }
 
-    /// `strconv.Quote` for ASCII text.
+    /// `strconv.Quote` (the project's one).
     pub(super) fn quote(s: &str) -> String {
-        let mut out = String::from("\"");
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\x07' => out.push_str("\\a"),
-                '\x08' => out.push_str("\\b"),
-                '\x0c' => out.push_str("\\f"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\x0b' => out.push_str("\\v"),
-                c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
+        crate::wire::go_quote(s)
     }
 
     fn should_escape(c: u8, mode: Mode) -> bool {

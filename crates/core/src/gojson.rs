@@ -212,18 +212,12 @@ fn quote_char(c: u8) -> String {
     match c {
         b'\'' => "'\\''".into(),
         b'"' => "'\"'".into(),
-        b'\\' => "'\\\\'".into(),
-        0x07 => "'\\a'".into(),
-        0x08 => "'\\b'".into(),
-        0x0c => "'\\f'".into(),
-        b'\n' => "'\\n'".into(),
-        b'\r' => "'\\r'".into(),
-        b'\t' => "'\\t'".into(),
-        0x0b => "'\\v'".into(),
-        c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
-        // Not printable in Go: C1 controls, no-break space, soft hyphen.
-        c if (0x80..=0xa0).contains(&c) || c == 0xad => format!("'\\u{c:04x}'"),
-        c => format!("'{}'", char::from(c)),
+        c => {
+            let mut out = String::from("'");
+            crate::wire::push_go_escaped(&mut out, char::from(c));
+            out.push('\'');
+            out
+        }
     }
 }
 

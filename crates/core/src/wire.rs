@@ -46,34 +46,75 @@ pub fn go_string(s: &str) -> String {
     out
 }
 
-/// Go's `strconv.Quote` (`%q`) of a string: double quotes, with `"`, `\\`
-/// and control characters escaped.
+/// Quotes a string as Go's `strconv.Quote` / `fmt`'s `%q` do (the project's one `%q`): double
+/// quotes; `\a \b \f \n \r \t \v \\ \"` escapes; other non-printable characters as `\xNN` (below U+0020 and U+007F),
+/// `\uNNNN` or `\UNNNNNNNN`; printable characters as-is.
+///
+/// Go's `unicode.IsPrint` is approximated: controls, non-ASCII spaces, common format
+/// characters, private-use characters and non-characters are escaped; unassigned code points,
+/// which Go also escapes, are kept.
 ///
 /// ```
-/// assert_eq!(cfssl_core::wire::go_quote("a \"b\"\n"), r#""a \"b\"\n""#);
+/// use cfssl_core::wire::go_quote;
+/// assert_eq!(go_quote("a \"b\"\n"), r#""a \"b\"\n""#);
+/// assert_eq!(go_quote("\u{1}\u{a0}é"), r#""\x01\u00a0é""#);
 /// ```
 pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
+        push_go_escaped(&mut out, c);
     }
     out.push('"');
     out
+}
+
+/// Appends one character as [`go_quote`] writes it inside the quotes (also Go's `quoteChar`
+/// inside single quotes).
+pub fn push_go_escaped(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        _ if is_go_print(c) => out.push(c),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        _ if c < ' ' || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+        _ if u32::from(c) < 0x10000 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+        _ => out.push_str(&format!("\\U{:08x}", u32::from(c))),
+    }
+}
+
+/// An approximation of Go's `unicode.IsPrint` (see [`go_quote`]).
+fn is_go_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c,
+        '\u{AD}'
+        | '\u{600}'..='\u{605}'
+        | '\u{61C}'
+        | '\u{6DD}'
+        | '\u{70F}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}'
+        | '\u{E000}'..='\u{F8FF}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{FFFE}'
+        | '\u{FFFF}'
+        | '\u{E0001}'
+        | '\u{E0020}'..='\u{E007F}'
+        | '\u{F0000}'..='\u{10FFFF}')
 }
 
 /// `{"code":N,"message":"…"}`.
