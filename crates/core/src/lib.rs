@@ -46,6 +46,7 @@ pub mod error;
 pub mod ext;
 pub mod gobase64;
 pub mod gojson;
+pub mod gopath;
 pub mod hosts;
 pub mod initca;
 pub mod key;

@@ -190,14 +190,7 @@ fn sign_bundle(st: &AppState, pem: &str) -> Result<Option<String>, ApiError> {
 /// its key if given, bundled by `flavor` (default ubiquitous), and checked
 /// against `domain` and `ip` when given.
 fn bundle(st: &AppState, body: &[u8]) -> Outcome {
-    let blob = api::string_map(body).map_err(|e| {
-        log(
-            st,
-            Level::Warning,
-            &format!("invalid request: {}", e.message()),
-        );
-        ApiError::Other(e.message().to_string())
-    })?;
+    let blob = request_blob(st, body)?;
     let get = |k: &str| api::map_get(&blob, k);
     let flavor = match get("flavor").unwrap_or_default() {
         "" => Flavor::Ubiquitous,
@@ -280,6 +273,19 @@ fn go_text(e: &cfssl_core::Error) -> String {
         Some(code) => cfssl_core::wire::error_json(code, e.message()),
         None => e.message().to_string(),
     }
+}
+
+/// A body cfssl reads as a `map[string]string` (`api.ProcessRequestOneOf`
+/// and friends): Go's decoding error is logged and answered 500/0.
+fn request_blob(st: &AppState, body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    api::string_map(body).map_err(|e| {
+        log(
+            st,
+            Level::Warning,
+            &format!("invalid request: {}", e.message()),
+        );
+        ApiError::Other(e.message().to_string())
+    })
 }
 
 /// The flavour as cfssl's log line names it (`ubiquitous` when none).
@@ -804,14 +810,7 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
 
 /// `POST /certinfo`.
 fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
-    let blob = api::string_map(body).map_err(|e| {
-        log(
-            st,
-            Level::Warning,
-            &format!("invalid request: {}", e.message()),
-        );
-        ApiError::Other(e.message().to_string())
-    })?;
+    let blob = request_blob(st, body)?;
     let get = |k: &str| api::map_get(&blob, k);
     let cert = if let Some(pem) = get("certificate") {
         Certificate::from_pem(pem.as_bytes()).map_err(failed(

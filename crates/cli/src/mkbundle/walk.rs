@@ -41,7 +41,7 @@ fn walk(path: &str, files: &mut Vec<String>, log: &mut dyn Log) -> Result<(), St
         }
     };
     for name in names {
-        walk(&go_join(path, &name), files, log)?;
+        walk(&cfssl_core::gopath::join(path, &name), files, log)?;
     }
     Ok(())
 }
@@ -53,50 +53,4 @@ fn read_names(dir: &str) -> std::io::Result<Vec<String>> {
     }
     names.sort();
     Ok(names)
-}
-
-/// Go's `filepath.Join(dir, name)`: joined and cleaned.
-fn go_join(dir: &str, name: &str) -> String {
-    go_clean(&format!("{dir}/{name}"))
-}
-
-/// Go's `filepath.Clean` (Unix).
-fn go_clean(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if rooted => {}
-                _ => parts.push(".."),
-            },
-            p => parts.push(p),
-        }
-    }
-    let body = parts.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{go_clean, go_join};
-
-    #[test]
-    fn cleans_as_go() {
-        assert_eq!(go_join("in/", "a.pem"), "in/a.pem");
-        assert_eq!(go_join("./in", "a.pem"), "in/a.pem");
-        assert_eq!(go_join(".", "a.pem"), "a.pem");
-        assert_eq!(go_join("/", "etc"), "/etc");
-        assert_eq!(go_clean("a/../../b"), "../b");
-        assert_eq!(go_clean("/../x"), "/x");
-        assert_eq!(go_clean(""), ".");
-    }
 }

@@ -406,11 +406,11 @@ impl Metadata {
         log: &mut dyn Log,
     ) -> Result<Self, MetadataError> {
         let raw = decode(json).map_err(|e| MetadataError::Parse(e.message().to_string()))?;
-        let dir = go_dir(path);
+        let dir = crate::gopath::dir(path);
         let mut platforms = Vec::new();
         for mut p in raw {
             if !p.keystore_file.is_empty() {
-                p.keystore_file = go_clean(&format!("{dir}/{}", p.keystore_file));
+                p.keystore_file = crate::gopath::join(&dir, &p.keystore_file);
             }
             p.hash_ubiquity = match p.hash_algo.as_str() {
                 "SHA1" => 100,
@@ -521,65 +521,9 @@ fn decode(json: &[u8]) -> crate::error::Result<Vec<Platform>> {
     d.finish(out)
 }
 
-/// Go's `filepath.Dir` for a slash-separated path.
-fn go_dir(path: &str) -> String {
-    match path.rfind('/') {
-        Some(i) => go_clean(&path[..=i]),
-        None => ".".into(),
-    }
-}
-
-/// Go's `path.Clean`.
-fn go_clean(path: &str) -> String {
-    if path.is_empty() {
-        return ".".into();
-    }
-    let rooted = path.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|p| *p != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            p => out.push(p),
-        }
-    }
-    let body = out.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_clean_matches_go() {
-        for (i, o) in [
-            ("a/../b", "b"),
-            ("./x", "x"),
-            ("sub/../ks.pem", "ks.pem"),
-            ("../a", "../a"),
-            ("/../a", "/a"),
-            ("a//b/./c/", "a/b/c"),
-            ("", "."),
-            ("..", ".."),
-            ("a/..", "."),
-        ] {
-            assert_eq!(go_clean(i), o, "{i}");
-        }
-        assert_eq!(go_dir("meta.json"), ".");
-        assert_eq!(go_dir("sub/meta.json"), "sub");
-        assert_eq!(go_dir("/meta.json"), "/");
-    }
 
     #[test]
     fn metadata_errors_are_worded_as_cfssl() {
