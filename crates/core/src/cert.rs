@@ -396,9 +396,15 @@ impl Certificate {
     /// is Go's `HostnameError` text.
     ///
     /// ```
-    /// # let req = cfssl_core::csr::CertificateRequest::from_json(br#"{"CN":"x","hosts":["a.example","*.b.example"]}"#)?;
-    /// # let ca = cfssl_core::initca::new(&req, Default::default(), &mut cfssl_core::log::NoLog)?;
-    /// let cert = cfssl_core::cert::Certificate::from_pem(ca.cert.as_bytes())?;
+    /// # use cfssl_core::{config::Config, csr::CertificateRequest, initca, key::PrivateKey, log::NoLog};
+    /// # use cfssl_core::{cert::Certificate, signer::{LocalSigner, SignRequest, split_hosts}};
+    /// # let ca = initca::new(&CertificateRequest::from_json(br#"{"CN":"CA"}"#)?, initca::Options::default(), &mut NoLog)?;
+    /// # let ca_key = PrivateKey::from_pem(ca.key.as_deref().unwrap_or_default().as_bytes())?;
+    /// # let signer = LocalSigner::new(Certificate::from_pem(ca.cert.as_bytes())?, ca_key, Config::cfssl_default());
+    /// # let leaf_req = CertificateRequest::from_json(br#"{"CN":"x"}"#)?;
+    /// # let mut req = SignRequest::new(leaf_req.generate_pem(&PrivateKey::generate(&leaf_req.key)?)?);
+    /// # req.hosts = split_hosts("a.example,*.b.example");
+    /// let cert = Certificate::from_der(&signer.sign(&req, &mut NoLog)?)?;
     /// assert!(cert.verify_hostname("A.example.").is_ok());
     /// assert!(cert.verify_hostname("c.b.example").is_ok());
     /// assert_eq!(cert.verify_hostname("d.example").unwrap_err(),
@@ -412,44 +418,58 @@ impl Certificate {
     /// Go's text when the host does not match.
     pub fn verify_hostname(&self, host: &str) -> std::result::Result<(), String> {
         let sans = self.sans();
-        let candidate = host
-            .strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .filter(|_| host.len() >= 3)
-            .unwrap_or(host);
-        if let Ok(ip) = candidate.parse::<std::net::IpAddr>() {
-            if sans.ips.contains(&ip) {
-                return Ok(());
-            }
-            if sans.ips.is_empty() {
-                return Err(format!(
-                    "x509: cannot validate certificate for {host} because it doesn't contain any IP SANs"
-                ));
-            }
-            let valid: Vec<String> = sans.ips.iter().map(ToString::to_string).collect();
-            return Err(format!(
-                "x509: certificate is valid for {}, not {host}",
-                valid.join(", ")
-            ));
-        }
-        let name = host.to_ascii_lowercase();
-        let name = name.strip_suffix('.').unwrap_or(&name);
-        let matches = |pattern: &str| {
-            let pattern = pattern.to_ascii_lowercase();
+        // Go's matchHostnames: same label count, `*` only as the first
+        // label, case and a final dot ignored.
+        let matches = |pattern: &str, host: &str| {
+            let (pattern, host) = (pattern.to_ascii_lowercase(), host.to_ascii_lowercase());
             let pattern = pattern.strip_suffix('.').unwrap_or(&pattern);
-            if pattern.is_empty() || name.is_empty() {
+            let host = host.strip_suffix('.').unwrap_or(&host);
+            if pattern.is_empty() || host.is_empty() {
                 return false;
             }
             let (p, h): (Vec<&str>, Vec<&str>) =
-                (pattern.split('.').collect(), name.split('.').collect());
+                (pattern.split('.').collect(), host.split('.').collect());
             p.len() == h.len()
                 && p.iter()
                     .zip(&h)
                     .enumerate()
                     .all(|(i, (p, h))| (i == 0 && *p == "*") || p == h)
         };
-        if sans.dns.iter().any(|d| matches(d)) {
+        let candidate = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .filter(|_| host.len() >= 3)
+            .unwrap_or(host);
+        let legacy = || {
+            (self.ext(oids::SAN).is_none() && matches(&self.subject().common_name, candidate))
+                .then(|| {
+                    "x509: certificate relies on legacy Common Name field, use SANs instead"
+                        .to_string()
+                })
+        };
+        if let Ok(ip) = candidate.parse::<std::net::IpAddr>() {
+            if sans.ips.contains(&ip) {
+                return Ok(());
+            }
+            if let Some(e) = legacy() {
+                return Err(e);
+            }
+            if sans.ips.is_empty() {
+                return Err(format!(
+                    "x509: cannot validate certificate for {candidate} because it doesn't contain any IP SANs"
+                ));
+            }
+            let valid: Vec<String> = sans.ips.iter().map(ToString::to_string).collect();
+            return Err(format!(
+                "x509: certificate is valid for {}, not {candidate}",
+                valid.join(", ")
+            ));
+        }
+        if sans.dns.iter().any(|d| matches(d, host)) {
             return Ok(());
+        }
+        if let Some(e) = legacy() {
+            return Err(e);
         }
         if sans.dns.is_empty() {
             return Err(format!(

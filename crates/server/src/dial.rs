@@ -1,7 +1,9 @@
-//! Fetching the certificate a TLS server presents (cfssl's
-//! `certinfo.ParseCertificateDomain`), for `certinfo -domain` and the
-//! `domain` of `/certinfo`: Go's dial and handshake error texts, a bounded
-//! wait, no verification (an inspection tool shows what it is given).
+//! Fetching the certificates a TLS server presents: for `certinfo -domain`
+//! and the `domain` of `/certinfo` (cfssl's `certinfo.ParseCertificateDomain`:
+//! no verification, an inspection tool shows what it is given), and for
+//! `bundle -domain` and `/bundle` (the chain, checked by the bundler as
+//! cfssl's verified dial checks it; the handshake signature checked here).
+//! Go's dial and handshake error texts, bounded waits.
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -76,7 +78,7 @@ fn is_timeout(e: &io::Error) -> bool {
 /// read like Go's: `dial tcp 127.0.0.1:1: connect: connection refused`.
 pub fn server_leaf_certificate(domain: &str, timeout: Duration) -> Result<Vec<u8>, String> {
     let (host, _) = split_host_port(domain).unwrap_or((domain, "443"));
-    server_certificates(domain, host, timeout)?
+    fetch_chain(domain, host, timeout, false)?
         .into_iter()
         .next()
         .ok_or_else(|| "received no server certificates".to_string())
@@ -95,6 +97,18 @@ pub fn server_certificates(
     address: &str,
     server_name: &str,
     timeout: Duration,
+) -> Result<Vec<Vec<u8>>, String> {
+    fetch_chain(address, server_name, timeout, true)
+}
+
+/// The handshake of [`server_certificates`]; `check_handshake`: whether the
+/// server must prove it holds the leaf's key (its handshake signature
+/// checked), as the verified dial that `bundle -domain` stands for does.
+fn fetch_chain(
+    address: &str,
+    server_name: &str,
+    timeout: Duration,
+    check_handshake: bool,
 ) -> Result<Vec<Vec<u8>>, String> {
     let deadline = Instant::now() + timeout;
     let domain = address;
@@ -145,7 +159,7 @@ pub fn server_certificates(
     };
     let server_name = ServerName::try_from(sni.to_string())
         .map_err(|_| format!("tls: invalid server name {sni:?}"))?;
-    let mut conn = ClientConnection::new(Arc::new(insecure_client_config()?), server_name)
+    let mut conn = ClientConnection::new(Arc::new(insecure_client_config(check_handshake)?), server_name)
         .map_err(|e| format!("tls: {e}"))?;
     while conn.is_handshaking() {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -203,6 +217,34 @@ pub fn remote_chain(
     ip: &str,
 ) -> Result<(Vec<cfssl_core::cert::Certificate>, String, String), cfssl_core::Error> {
     let (address, server_name) = bundle_target(domain, ip);
+    remote_chain_at(&address, &server_name)
+}
+
+/// [`remote_chain`] as cfssl's `/bundle` dials: always port 443 of the
+/// `ip`, else of the `domain` (a `domain` with a port fails with Go's
+/// "too many colons", so the endpoint cannot be pointed at other ports).
+///
+/// # Errors
+/// As [`remote_chain`].
+pub fn remote_chain_443(
+    domain: &str,
+    ip: &str,
+) -> Result<(Vec<cfssl_core::cert::Certificate>, String, String), cfssl_core::Error> {
+    let address = format!("{}:443", if ip.is_empty() { domain } else { ip });
+    if split_host_port(&address).is_none() {
+        return Err(cfssl_core::Error::coded(
+            cfssl_core::Code::DialFailed,
+            format!("dial tcp: address {address}: too many colons in address"),
+        ));
+    }
+    remote_chain_at(&address, domain)
+}
+
+fn remote_chain_at(
+    address: &str,
+    server_name: &str,
+) -> Result<(Vec<cfssl_core::cert::Certificate>, String, String), cfssl_core::Error> {
+    let (address, server_name) = (address.to_string(), server_name.to_string());
     let ders = server_certificates(&address, &server_name, DOMAIN_TIMEOUT)
         .map_err(|e| cfssl_core::Error::coded(cfssl_core::Code::DialFailed, e))?;
     let certs = ders
@@ -277,10 +319,16 @@ pub(crate) fn alert_text(alert: rustls::AlertDescription) -> String {
 /// or privately issued ones, exactly as cfssl does with Go's
 /// `InsecureSkipVerify`. Nothing is sent over the connection, and the
 /// certificate is only printed, never trusted.
-fn insecure_client_config() -> Result<ClientConfig, String> {
+///
+/// With `check_handshake` (`bundle -domain`, which then checks the chain
+/// itself as cfssl's verified dial does), the server's handshake signature
+/// is still checked, so the chain comes from a server holding the leaf's
+/// key.
+fn insecure_client_config(check_handshake: bool) -> Result<ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verifier = DangerousAcceptAnyServerCert {
         algorithms: provider.signature_verification_algorithms,
+        check_handshake,
     };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -293,16 +341,18 @@ fn insecure_client_config() -> Result<ClientConfig, String> {
 
 /// A `ServerCertVerifier` that accepts every certificate chain without
 /// checking it (no trust anchor, name, validity or usage checks), the
-/// equivalent of Go's `InsecureSkipVerify`, for `certinfo -domain` only (see
-/// [`insecure_client_config`]).
+/// equivalent of Go's `InsecureSkipVerify` (see [`insecure_client_config`]).
 ///
-/// Handshake signatures are accepted unchecked too. With the certificate
-/// itself untrusted, a signature check proves nothing this inspection relies
-/// on, and it would turn away the legacy servers people most often inspect
-/// (RSA keys under 2048 bits, SHA-1 signatures), which cfssl shows.
+/// For `certinfo -domain`, handshake signatures are accepted unchecked too:
+/// with the certificate itself untrusted, a signature check proves nothing
+/// that inspection relies on, and it would turn away the legacy servers
+/// people most often inspect (RSA keys under 2048 bits, SHA-1 signatures),
+/// which cfssl shows. For `bundle -domain` (`check_handshake`) they are
+/// checked: its chain is then checked by the bundler.
 #[derive(Debug)]
 struct DangerousAcceptAnyServerCert {
     algorithms: WebPkiSupportedAlgorithms,
+    check_handshake: bool,
 }
 
 impl ServerCertVerifier for DangerousAcceptAnyServerCert {
@@ -319,19 +369,25 @@ impl ServerCertVerifier for DangerousAcceptAnyServerCert {
 
     fn verify_tls12_signature(
         &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if self.check_handshake {
+            return rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms);
+        }
         Ok(HandshakeSignatureValid::assertion())
     }
 
     fn verify_tls13_signature(
         &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if self.check_handshake {
+            return rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms);
+        }
         Ok(HandshakeSignatureValid::assertion())
     }
 
@@ -339,6 +395,9 @@ impl ServerCertVerifier for DangerousAcceptAnyServerCert {
     /// insist on (Go's client offers them too).
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         let mut schemes = self.algorithms.supported_schemes();
+        if self.check_handshake {
+            return schemes;
+        }
         for legacy in [
             SignatureScheme::RSA_PKCS1_SHA1,
             SignatureScheme::ECDSA_SHA1_Legacy,

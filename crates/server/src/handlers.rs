@@ -207,7 +207,7 @@ fn bundle(st: &AppState, body: &[u8]) -> Outcome {
                 &format!("request for flavor {}", flavor_name(get("flavor"))),
             );
             let mut shared = Shared(st.log.as_ref());
-            let bundle = crate::dial::remote_chain(domain, get("ip").unwrap_or_default())
+            let bundle = crate::dial::remote_chain_443(domain, get("ip").unwrap_or_default())
                 .and_then(|(certs, dialed, name)| {
                     bundler.bundle_from_remote(
                         certs,

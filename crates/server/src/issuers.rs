@@ -84,8 +84,18 @@ impl IssuerSource for HttpIssuers {
 
     fn stash(&self, name: &str, pem: &str) -> Option<Result<(), String>> {
         let dir = self.stash.as_ref()?;
+        if name.contains('/') || name.starts_with('.') {
+            // From a CN with a slash: cfssl's filepath.Join would leave the
+            // folder (or name a subfolder that is not there).
+            return Some(Err(format!(
+                "{name:?} is not a file name in {}",
+                dir.display()
+            )));
+        }
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = dir.join(name);
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
         let write = || -> std::io::Result<()> {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(pem.as_bytes())?;

@@ -30,7 +30,7 @@ fn pool(path: &str, category: u32, what: &str) -> Result<Vec<Certificate>, PoolE
             message: text,
         }
     })?;
-    Certificate::all_from_pem(&bytes).map_err(|e| PoolError {
+    cfssl_core::bundle::parse_certificates_pem(&bytes).map_err(|e| PoolError {
         log_line: format!(
             "failed to parse {what} bundle: {}",
             match e.code() {
@@ -84,10 +84,10 @@ pub(crate) fn load_metadata(ctx: &mut Ctx<'_, '_>, path: &str) -> Result<Metadat
     Metadata::from_json(&json, path, &mut read, &mut CtxLog(ctx))
 }
 
-/// `cfssl bundle -cert FILE [-key FILE] [-ca-bundle F] [-int-bundle F]
-/// [-flavor F]`: prints the bundle JSON (no final newline). Without
-/// `-ca-bundle`, the system's trust store, as cfssl. `-domain`,
-/// `-metadata`, `-int-dir` and PKCS#12 input are not built yet and say so.
+/// `cfssl bundle (-cert FILE [-key FILE] [-password P] | -domain D [-ip IP])
+/// [-ca-bundle F] [-int-bundle F] [-int-dir DIR] [-metadata F] [-flavor F]`:
+/// prints the bundle JSON (no final newline). Without `-ca-bundle`, the
+/// system's trust store, as cfssl.
 pub(crate) fn bundle(
     flags: &Flags,
     args: &[String],

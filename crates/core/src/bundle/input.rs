@@ -32,7 +32,7 @@ const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 /// certificate); 1002 naming the password when a PKCS #12 file's does not
 /// open it.
 pub fn read_input(input: &[u8], password: &str) -> Result<(Vec<Certificate>, Option<PrivateKey>)> {
-    let pem_error = match pem_certificates(input) {
+    let pem_error = match parse_certificates_pem(input) {
         Ok(certs) if !certs.is_empty() => return Ok((certs, None)),
         Ok(_) => Error::coded(
             Code::CertificateDecodeFailed,
@@ -63,27 +63,46 @@ pub fn read_input(input: &[u8], password: &str) -> Result<(Vec<Certificate>, Opt
     }
 }
 
-/// cfssl's `ParseCertificatesPEM`: every block a certificate or a PKCS #7
-/// `SignedData` of certificates; text after the last block is 1002.
-fn pem_certificates(input: &[u8]) -> Result<Vec<Certificate>> {
-    let text = input.trim_ascii();
-    let blocks = pem::parse_many(text).unwrap_or_default();
-    if blocks.is_empty() {
+/// cfssl's `helpers.ParseCertificatesPEM`, as its bundler reads inputs and
+/// pool files: Go's `pem.Decode` block after block, each a certificate or
+/// a PKCS #7 `SignedData` of certificates (1003 otherwise); anything left
+/// that is not a block is 1002. Empty input is no certificates.
+///
+/// ```
+/// use cfssl_core::bundle::parse_certificates_pem;
+/// assert!(parse_certificates_pem(b"").unwrap().is_empty());
+/// assert_eq!(parse_certificates_pem(b"junk").unwrap_err().code(), Some(1002));
+/// ```
+///
+/// # Errors
+/// 1003 `Failed to parse certificate`, 1002 `Failed to decode certificate`.
+pub fn parse_certificates_pem(input: &[u8]) -> Result<Vec<Certificate>> {
+    let mut rest = input.trim_ascii();
+    let mut certs = Vec::new();
+    while !rest.is_empty() {
+        let (block, after) = crate::pemfmt::go_decode(rest);
+        let Some(block) = block else {
+            break;
+        };
+        match Certificate::from_der(&block.bytes) {
+            Ok(c) => certs.push(c),
+            Err(_) => match pkcs7_certificates(&block.bytes) {
+                Some(Ok(more)) if !more.is_empty() => certs.extend(more),
+                _ => {
+                    return Err(Error::coded(
+                        Code::CertificateParseFailed,
+                        "Failed to parse certificate",
+                    ));
+                }
+            },
+        }
+        rest = after;
+    }
+    if !rest.is_empty() {
         return Err(Error::coded(
             Code::CertificateDecodeFailed,
             "Failed to decode certificate",
         ));
-    }
-    let parse_failed = || Error::coded(Code::CertificateParseFailed, "Failed to parse certificate");
-    let mut certs = Vec::new();
-    for b in &blocks {
-        match Certificate::from_der(b.contents()) {
-            Ok(c) => certs.push(c),
-            Err(_) => match pkcs7_certificates(b.contents()) {
-                Some(Ok(more)) if !more.is_empty() => certs.extend(more),
-                _ => return Err(parse_failed()),
-            },
-        }
     }
     Ok(certs)
 }

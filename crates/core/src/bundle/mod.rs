@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-pub use self::input::read_input;
+pub use self::input::{parse_certificates_pem, read_input};
 use self::ubiquity::{
     Chain, ECDSA256_UBIQUITY, KeyKind, SHA2_UBIQUITY, chain_hash_ubiquity, chain_key_ubiquity,
     key_kind,
@@ -151,6 +151,10 @@ const EXPIRING_STUB: &str = "The bundle is expiring within 30 days.";
 
 /// Go's limit on signature checks in one `Verify`.
 const MAX_SIGNATURE_CHECKS: usize = 100;
+
+/// AIA issuer fetches in one bundle (cfssl has no bound: an issuer server
+/// minting certificates with new URLs keeps it fetching).
+const MAX_ISSUER_FETCHES: usize = 8;
 
 impl Bundler {
     /// Pools: trusted roots and known intermediates.
@@ -415,7 +419,9 @@ impl Bundler {
         if flavor != Flavor::Force {
             let (is_ca, _, _) = leaf.basic_constraints();
             let keep_root = !leaf.ocsp_servers().is_empty() && !is_ca && chain.len() <= 2;
-            if !keep_root {
+            // A leaf that is itself in the root pool is its own chain: cfssl
+            // strips it and then panics on the empty chain; we keep it.
+            if !keep_root && chain.len() > 1 {
                 chain.pop();
             }
         }
@@ -456,6 +462,7 @@ impl Bundler {
         intermediates: &[Certificate],
         now: DateTime<Utc>,
     ) -> Result<Vec<Chain>> {
+        unhandled_critical(cert)?;
         if now < cert.not_before() || now > cert.not_after() {
             return Err(expired(cert, now));
         }
@@ -491,6 +498,7 @@ impl Bundler {
             seen_sigs.insert(c.signature().to_vec());
         }
         let mut found = 0;
+        let mut fetches = 0;
         while !chain.is_empty() {
             if self.verify_chain(&chain, now, log) {
                 found += 1;
@@ -498,9 +506,13 @@ impl Bundler {
             let mut advanced = false;
             if let Some(source) = &self.source {
                 for url in chain[0].0.issuing_certificate_urls() {
-                    if seen_urls.contains(&url) {
+                    if seen_urls.contains(&url) || fetches >= MAX_ISSUER_FETCHES {
                         continue;
                     }
+                    fetches += 1;
+                    // cfssl tries a failed URL again each time the walk comes
+                    // back to its certificate; once is enough.
+                    seen_urls.insert(url.clone());
                     let Some(fetched) = source.fetch(&url).ok().and_then(|b| parse_fetched(&b))
                     else {
                         continue;
@@ -508,7 +520,6 @@ impl Bundler {
                     if seen_sigs.contains(fetched.signature()) {
                         continue;
                     }
-                    seen_urls.insert(url);
                     seen_sigs.insert(fetched.signature().to_vec());
                     let name = stash_name(&fetched);
                     chain.insert(0, (fetched, name));
@@ -547,8 +558,11 @@ impl Bundler {
             }
             {
                 let mut pool = self.lock();
+                if !pool.known.insert(cert.signature().to_vec()) {
+                    // Another bundle added it meanwhile.
+                    continue;
+                }
                 pool.intermediates.push(cert.clone());
-                pool.known.insert(cert.signature().to_vec());
             }
             if let Some(result) = self
                 .source
@@ -658,7 +672,7 @@ impl Search<'_> {
                 }
                 continue;
             }
-            if let Err(e) = valid_issuer(candidate, path.len() - 1, self.now) {
+            if let Err(e) = valid_issuer(candidate, is_root, path.len() - 1, self.now) {
                 err = Some(e);
                 continue;
             }
@@ -700,13 +714,16 @@ fn same_certificate(a: &Certificate, b: &Certificate) -> bool {
 }
 
 /// Go's `isValid` for a candidate issuer with `below` intermediates under
-/// it: valid now, a CA, within its path length.
-fn valid_issuer(ca: &Certificate, below: usize, now: DateTime<Utc>) -> Result<()> {
+/// it: no critical extension Go does not handle, valid now, a CA (for an
+/// intermediate: a root, a v1 one say, need not say so), within its path
+/// length.
+fn valid_issuer(ca: &Certificate, is_root: bool, below: usize, now: DateTime<Utc>) -> Result<()> {
+    unhandled_critical(ca)?;
     if now < ca.not_before() || now > ca.not_after() {
         return Err(expired(ca, now));
     }
     let (is_ca, max, zero) = ca.basic_constraints();
-    if !is_ca {
+    if !is_ca && !is_root {
         return Err(Error::coded(
             Code::CertificateNotAuthorizedToSign,
             "x509: certificate is not authorized to sign other certificates",
@@ -716,6 +733,39 @@ fn valid_issuer(ca: &Certificate, below: usize, now: DateTime<Utc>) -> Result<()
         return Err(Error::coded(
             Code::CertificateTooManyIntermediates,
             "x509: too many intermediates for path length constraint",
+        ));
+    }
+    Ok(())
+}
+
+/// Go 1.19's `UnhandledCriticalExtension`: a critical extension its
+/// parser does not handle (a SAN counts as unhandled when it holds none of
+/// the names Go reads).
+fn unhandled_critical(c: &Certificate) -> Result<()> {
+    const HANDLED: [&str; 10] = [
+        "2.5.29.14",
+        "2.5.29.15",
+        "2.5.29.17",
+        "2.5.29.19",
+        "2.5.29.30",
+        "2.5.29.31",
+        "2.5.29.32",
+        "2.5.29.35",
+        "2.5.29.37",
+        "1.3.6.1.5.5.7.1.1",
+    ];
+    let unhandled = c.extensions().iter().any(|e| {
+        e.critical
+            && (!HANDLED.contains(&e.oid.as_str())
+                || (e.oid == "2.5.29.17" && {
+                    let s = c.sans();
+                    s.dns.is_empty() && s.emails.is_empty() && s.ips.is_empty() && s.uris.is_empty()
+                }))
+    });
+    if unhandled {
+        return Err(Error::coded(
+            Code::CertificateVerifyFailed,
+            "x509: unhandled critical extension",
         ));
     }
     Ok(())
@@ -797,31 +847,35 @@ fn name_attributes(raw: &[u8]) -> Vec<(String, String)> {
             ) else {
                 continue;
             };
-            out.push((oid, String::from_utf8_lossy(value.content).into_owned()));
+            let text = crate::name::decode_string(value.tag, value.content)
+                .unwrap_or_else(|| String::from_utf8_lossy(value.content).into_owned());
+            out.push((oid, text));
         }
     }
     out
 }
 
-/// cfssl's bundle name: `/Country=US/Organization=…/CommonName=…`, the
-/// attributes cfssl names, in DER order.
+/// cfssl's bundle name: `/Country=US/Organization=…/CommonName=…`: every
+/// attribute in DER order, named by the fourth arc of its OID as cfssl's
+/// `typeToName` does (`/=value` for the rest, emailAddress and DC among
+/// them).
 fn slash_name(raw: &[u8]) -> String {
     name_attributes(raw)
         .into_iter()
-        .filter_map(|(oid, v)| {
-            let name = match oid.as_str() {
-                "2.5.4.3" => "CommonName",
-                "2.5.4.5" => "SerialNumber",
-                "2.5.4.6" => "Country",
-                "2.5.4.7" => "Locality",
-                "2.5.4.8" => "Province",
-                "2.5.4.9" => "StreetAddress",
-                "2.5.4.10" => "Organization",
-                "2.5.4.11" => "OrganizationalUnit",
-                "2.5.4.17" => "PostalCode",
-                _ => return None,
+        .map(|(oid, v)| {
+            let name = match oid.split('.').nth(3) {
+                Some("3") => "CommonName",
+                Some("5") => "SerialNumber",
+                Some("6") => "Country",
+                Some("7") => "Locality",
+                Some("8") => "Province",
+                Some("9") => "StreetAddress",
+                Some("10") => "Organization",
+                Some("11") => "OrganizationalUnit",
+                Some("17") => "PostalCode",
+                _ => "",
             };
-            Some(format!("/{name}={v}"))
+            format!("/{name}={v}")
         })
         .collect()
 }
@@ -833,8 +887,9 @@ pub fn go_name(c: &Certificate) -> String {
     let mut parts: Vec<String> = Vec::new();
     let esc = |v: &str| {
         let mut out = String::new();
+        let n = v.chars().count();
         for (i, ch) in v.chars().enumerate() {
-            let last = i + 1 == v.chars().count();
+            let last = i + 1 == n;
             if matches!(ch, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
                 || (i == 0 && (ch == ' ' || ch == '#'))
                 || (last && ch == ' ')
@@ -917,13 +972,11 @@ impl Bundle {
         };
         let chain: Vec<String> = self.chain.iter().map(pem_trimmed).collect();
         let mut hostnames: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let cn = leaf.subject().common_name;
-        if !cn.is_empty() {
-            hostnames.push(cn);
-        }
-        for d in leaf.sans().dns {
-            if !hostnames.contains(&d) {
-                hostnames.push(d);
+        for name in std::iter::once(cn).chain(leaf.sans().dns) {
+            if !name.is_empty() && seen.insert(name.clone()) {
+                hostnames.push(name);
             }
         }
         let ocsp = leaf.ocsp_servers();

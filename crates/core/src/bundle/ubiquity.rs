@@ -427,11 +427,24 @@ impl Metadata {
             if !p.keystore_file.is_empty() {
                 match read(&p.keystore_file) {
                     Ok(bytes) => {
-                        // cfssl skips what does not parse, block by block.
-                        for block in pem::parse_many(&bytes).unwrap_or_default() {
-                            if let Ok(c) = Certificate::from_der(block.contents()) {
+                        // cfssl skips what does not parse, block by block
+                        // (Go's pem.Decode), and stops at text that is none.
+                        let mut rest: &[u8] = &bytes;
+                        while !rest.is_empty() {
+                            let (block, after) = crate::pemfmt::go_decode(rest);
+                            let Some(block) = block else {
+                                break;
+                            };
+                            if let Ok(c) = Certificate::from_der(&block.bytes) {
                                 p.keystore.insert(spki_sha1(&c));
+                            } else if let Some(Ok(certs)) =
+                                super::input::pkcs7_certificates(&block.bytes)
+                            {
+                                for c in certs {
+                                    p.keystore.insert(spki_sha1(&c));
+                                }
                             }
+                            rest = after;
                         }
                     }
                     Err(e) => {
