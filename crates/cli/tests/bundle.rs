@@ -62,7 +62,16 @@ fn replay(dir: &Path, warned: &[&str], read_more: &[(&str, &str)]) -> usize {
             // cfssl strips the only certificate of the chain (the leaf is
             // in the root pool) and panics (exit 2); we keep it (ledger 48).
             assert_eq!(c["rc"], 2, "{name}: cfssl panics");
-            let out = run(dir, &["bundle", "-cert", "int-by-rsa.pem", "-ca-bundle", "ints.pem"]);
+            let out = run(
+                dir,
+                &[
+                    "bundle",
+                    "-cert",
+                    "int-by-rsa.pem",
+                    "-ca-bundle",
+                    "ints.pem",
+                ],
+            );
             assert!(out.status.success(), "{name}: {}", undated(&out.stderr));
             let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(v["bundle"], v["crt"], "{name}: the leaf alone");
@@ -412,11 +421,13 @@ fn bundle_domain_answers_as_cfssl() {
         // The reason cfssl hides, by case (what Go's verified dial says).
         let unknown = "x509: certificate signed by unknown authority";
         let reason = match name {
-            "domain-leaf-only" | "domain-leaf-only-no-ints" | "domain-untrusted"
+            "domain-leaf-only"
+            | "domain-leaf-only-no-ints"
+            | "domain-untrusted"
             | "domain-force" => Some(unknown),
-            "domain-wrong-name" => Some(
-                "x509: certificate is valid for rsa.ubiquity.test, not wrong.ubiquity.test",
-            ),
+            "domain-wrong-name" => {
+                Some("x509: certificate is valid for rsa.ubiquity.test, not wrong.ubiquity.test")
+            }
             "domain-ip-as-name" => Some(
                 "x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs",
             ),

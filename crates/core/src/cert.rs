@@ -441,11 +441,12 @@ impl Certificate {
             .filter(|_| host.len() >= 3)
             .unwrap_or(host);
         let legacy = || {
-            (self.ext(oids::SAN).is_none() && matches(&self.subject().common_name, candidate))
-                .then(|| {
+            (self.ext(oids::SAN).is_none() && matches(&self.subject().common_name, candidate)).then(
+                || {
                     "x509: certificate relies on legacy Common Name field, use SANs instead"
                         .to_string()
-                })
+                },
+            )
         };
         if let Ok(ip) = candidate.parse::<std::net::IpAddr>() {
             if sans.ips.contains(&ip) {

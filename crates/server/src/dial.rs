@@ -159,8 +159,11 @@ fn fetch_chain(
     };
     let server_name = ServerName::try_from(sni.to_string())
         .map_err(|_| format!("tls: invalid server name {sni:?}"))?;
-    let mut conn = ClientConnection::new(Arc::new(insecure_client_config(check_handshake)?), server_name)
-        .map_err(|e| format!("tls: {e}"))?;
+    let mut conn = ClientConnection::new(
+        Arc::new(insecure_client_config(check_handshake)?),
+        server_name,
+    )
+    .map_err(|e| format!("tls: {e}"))?;
     while conn.is_handshaking() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
