@@ -19,8 +19,16 @@ use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 
 /// A buffer wiped (overwritten with zeros) when dropped: what this crate keeps
-/// private key bytes in (the `zeroize` crate, as re-exported through `rsa`).
-pub use rsa::pkcs1::der::zeroize::Zeroizing;
+/// private key bytes in. This is the `zeroize` crate's [`zeroize::Zeroizing`],
+/// re-exported so callers need not depend on `zeroize` themselves.
+///
+/// ```
+/// use cfssl_core::key::{PrivateKey, Zeroizing};
+///
+/// let pem = Zeroizing::new(b"not a key".to_vec());
+/// assert!(PrivateKey::from_pem(&pem).is_err());
+/// ```
+pub use zeroize::Zeroizing;
 
 use crate::der::{self, tag};
 use crate::error::{Code, Error, Result};
