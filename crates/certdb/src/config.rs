@@ -25,7 +25,7 @@ impl DbConfig {
     /// let c = DbConfig::from_json(br#"{"Driver":"sqlite3","data_source":"certs.db"}"#)?;
     /// assert_eq!(c.data_source, "certs.db");
     /// let e = DbConfig::from_json(br#"{"driver":"sqlite3"}"#).unwrap_err();
-    /// assert_eq!((e.code(), e.message()), (Some(5200), "invalid db configuration"));
+    /// assert_eq!((e.code(), e.message()), (Some(cfssl_core::Code::PolicyInvalidPolicy), "invalid db configuration"));
     /// # Ok::<(), cfssl_core::Error>(())
     /// ```
     pub fn from_json(input: &[u8]) -> Result<Self> {

@@ -471,7 +471,7 @@ mod tests {
             let (serial, result) = t.join().unwrap();
             if serial == "1" {
                 let e = result.unwrap_err();
-                assert_eq!(e.code(), Some(11000));
+                assert_eq!(e.code(), Some(Code::CertStoreUnknown));
                 assert!(e.message().contains("UNIQUE constraint failed"), "{e}");
             } else {
                 result.unwrap();

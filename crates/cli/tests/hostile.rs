@@ -455,6 +455,13 @@ fn cases() -> Vec<Case> {
             &[r#"{"code":9003,"message":"CSR Parsing failed"}"#],
         ),
         fail(
+            "9003 CSR whose outer length is BER, not DER (Go's text, as cfssl)",
+            Cfssl,
+            &["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-config", "config.json", "-profile", "www", "ber-length.csr"],
+            1,
+            &[r#"{"code":9003,"message":"asn1: structure error: superfluous leading zeros in length"}"#],
+        ),
+        fail(
             "9300 wrong PEM type: a certificate given as the CSR",
             Cfssl,
             &["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-config", "config.json", "ca.pem"],
@@ -481,6 +488,20 @@ fn cases() -> Vec<Case> {
             &["gencert", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-config", "config.json", "-profile", "www", "-hostname", "ok.example,bücher.example", "leaf-csr.json"],
             1,
             &[r#"{"code":9300,"message":"x509: \"bücher.example\" cannot be encoded as an IA5String"}"#],
+        ),
+        fail(
+            "9300 one-arc extension OID in the CSR JSON (genkey)",
+            Cfssl,
+            &["genkey", "one-arc-oid-csr.json"],
+            1,
+            &[r#"{"code":9300,"message":"x509: failed to serialise extensions attribute: asn1: structure error: invalid object identifier"}"#],
+        ),
+        fail(
+            "9300 one-arc extension OID in the CSR JSON (gencert -initca)",
+            Cfssl,
+            &["gencert", "-initca", "one-arc-oid-csr.json"],
+            1,
+            &[r#"{"code":9300,"message":"x509: failed to serialise extensions attribute: asn1: structure error: invalid object identifier"}"#],
         ),
         fail(
             "9300 bad OID in names",

@@ -828,7 +828,7 @@ fn member<'a>(members: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
 /// let e = cfssl_core::api::remote_certificate(
 ///     br#"{"success":false,"result":null,"errors":[{"code":400,"message":"invalid token"}],"messages":[]}"#,
 /// ).unwrap_err();
-/// assert_eq!((e.code(), e.message()), (Some(7500), "invalid token"));
+/// assert_eq!((e.code(), e.message()), (Some(cfssl_core::Code::ApiClientServerRequestFailed), "invalid token"));
 /// # Ok::<(), cfssl_core::Error>(())
 /// ```
 pub fn remote_certificate(body: &[u8]) -> Result<String> {

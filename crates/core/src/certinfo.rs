@@ -3,7 +3,7 @@
 
 use crate::cert::{self, Certificate};
 use crate::csr::Csr;
-use crate::der::{self, Tlv, tag};
+use crate::der::{self, Tlv, go_base128, go_header, structure_error, syntax_error, tag};
 use crate::error::{Error, Result};
 use crate::ext::oids as ext_oids;
 use crate::key::oids;
@@ -347,14 +347,6 @@ impl FirstError {
     }
 }
 
-fn syntax_error(what: &str) -> String {
-    format!("asn1: syntax error: {what}")
-}
-
-fn structure_error(what: &str) -> String {
-    format!("asn1: structure error: {what}")
-}
-
 /// The pieces of a PKCS#10 request, as Go's `certificateRequest` ASN.1 struct holds them.
 struct CsrParts<'a> {
     raw: &'a [u8],
@@ -471,89 +463,6 @@ impl GoType {
         params: "{optional:false explicit:false application:false private:false \
                  defaultValue:<nil> tag:0 stringType:0 timeType:0 set:false omitEmpty:false}",
     };
-}
-
-/// A TLV header as Go's `parseTagAndLength` reads it.
-struct GoHeader {
-    class: u8,
-    tag: u32,
-    compound: bool,
-    length: usize,
-    size: usize,
-}
-
-/// `asn1.parseTagAndLength` (DER rules: minimal lengths, no indefinite length).
-fn go_header(b: &[u8]) -> std::result::Result<GoHeader, String> {
-    let first = *b
-        .first()
-        .ok_or_else(|| syntax_error("truncated tag or length"))?;
-    let mut at = 1;
-    let mut tag = u32::from(first & 0x1f);
-    if tag == 0x1f {
-        let (t, used) = go_base128(&b[1..])?;
-        if t < 0x1f {
-            return Err(syntax_error("non-minimal tag"));
-        }
-        tag = t;
-        at += used;
-    }
-    let len_byte = *b
-        .get(at)
-        .ok_or_else(|| syntax_error("truncated tag or length"))?;
-    at += 1;
-    let mut length = usize::from(len_byte & 0x7f);
-    if len_byte & 0x80 != 0 {
-        let count = length;
-        if count == 0 {
-            return Err(syntax_error("indefinite length found (not DER)"));
-        }
-        length = 0;
-        for _ in 0..count {
-            let next = *b
-                .get(at)
-                .ok_or_else(|| syntax_error("truncated tag or length"))?;
-            at += 1;
-            if length >= 1 << 23 {
-                return Err(structure_error("length too large"));
-            }
-            length = (length << 8) | usize::from(next);
-            if length == 0 {
-                return Err(structure_error("superfluous leading zeros in length"));
-            }
-        }
-        if length < 0x80 {
-            return Err(structure_error("non-minimal length"));
-        }
-    }
-    Ok(GoHeader {
-        class: first >> 6,
-        tag,
-        compound: first & 0x20 != 0,
-        length,
-        size: at,
-    })
-}
-
-/// Go's `parseBase128Int`: the value (at most 31 bits) and the bytes used.
-fn go_base128(b: &[u8]) -> std::result::Result<(u32, usize), String> {
-    let mut v: u64 = 0;
-    for (i, byte) in b.iter().enumerate() {
-        if i == 5 {
-            return Err(structure_error("base 128 integer too large"));
-        }
-        if i == 0 && *byte == 0x80 {
-            return Err(syntax_error("integer is not minimally encoded"));
-        }
-        v = (v << 7) | u64::from(byte & 0x7f);
-        if byte & 0x80 == 0 {
-            return u32::try_from(v)
-                .ok()
-                .filter(|v| *v <= 0x7fff_ffff)
-                .map(|v| (v, i + 1))
-                .ok_or_else(|| structure_error("base 128 integer too large"));
-        }
-    }
-    Err(syntax_error("truncated base 128 integer"))
 }
 
 /// Reads the next field of a struct body as Go's `parseField` does; `None`

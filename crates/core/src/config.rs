@@ -897,7 +897,7 @@ mod tests {
     fn err(s: &str) -> String {
         let e = Config::from_json(s.as_bytes()).unwrap_err();
         match e.code() {
-            Some(c) => format!("{c} {}", e.message()),
+            Some(c) => format!("{} {}", c.number(), e.message()),
             None => e.message().to_string(),
         }
     }

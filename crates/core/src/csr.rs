@@ -327,13 +327,23 @@ fn decode_extension(d: &mut Decoder, v: &Value, e: &mut Extension) {
         |d, f, v| match f {
             "Id" => match v {
                 Value::Array(items) => {
-                    let mut arcs = Vec::new();
+                    let mut arcs = Vec::with_capacity(items.len());
                     for it in items {
                         let mut n = 0i64;
                         d.int(it, &mut n);
-                        arcs.push(n.to_string());
+                        arcs.push(n);
                     }
-                    e.oid = arcs.join(".");
+                    // What Go's `asn1.Marshal` will write for these arcs;
+                    // arcs it refuses are kept as given, and generating the
+                    // CSR refuses them as Go does.
+                    e.oid = der::go_oid_content(&arcs)
+                        .and_then(|c| der::oid_to_string(&c))
+                        .unwrap_or_else(|| {
+                            arcs.iter()
+                                .map(i64::to_string)
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        });
                 }
                 Value::Null => {}
                 other => d.wrong_type(other, "asn1.ObjectIdentifier"),
@@ -398,7 +408,15 @@ pub(crate) fn build_csr(
     let attrs = if exts.is_empty() {
         der::explicit(0, &[])
     } else {
-        let list: Vec<u8> = exts.iter().flat_map(Extension::to_der).collect();
+        let mut list = Vec::new();
+        for e in exts {
+            list.extend(e.try_to_der().ok_or_else(|| {
+                Error::bad_csr(
+                    "x509: failed to serialise extensions attribute: \
+                     asn1: structure error: invalid object identifier",
+                )
+            })?);
+        }
         let attr = der::seq(&[
             &der::oid_str(oids::EXTENSION_REQUEST),
             &der::tlv(tag::SET, &der::tlv(tag::SEQUENCE, &list)),
@@ -450,8 +468,15 @@ impl Csr {
     /// Parses a DER CSR.
     ///
     /// # Errors
-    /// 9003 `CSR Parsing failed` when malformed.
+    /// 9003 with Go's `encoding/asn1` message when a header is complete but
+    /// not DER (`asn1: structure error: superfluous leading zeros in
+    /// length`, `… non-minimal length`, `asn1: syntax error: indefinite
+    /// length found (not DER)`), as cfssl; 9003 `CSR Parsing failed` when
+    /// otherwise malformed.
     pub fn from_der(input: &[u8]) -> Result<Self> {
+        if let Some(message) = der::first_not_der(input) {
+            return Err(Error::coded(Code::CsrParseFailed, message));
+        }
         Self::parse(input).ok_or_else(|| Error::coded(Code::CsrParseFailed, "CSR Parsing failed"))
     }
 
@@ -637,7 +662,7 @@ mod tests {
                 .verify()
                 .unwrap_err()
                 .code(),
-            Some(9300)
+            Some(Code::CsrBadRequest)
         );
     }
 
@@ -646,5 +671,72 @@ mod tests {
         assert_eq!(base64_decode("BQA=").unwrap(), [5, 0]);
         assert_eq!(base64_decode("aGk=").unwrap(), b"hi");
         assert!(base64_decode("a$==").is_err());
+    }
+
+    fn ecdsa_request(json: &str) -> (CertificateRequest, PrivateKey) {
+        let r = CertificateRequest::from_json(json.as_bytes()).unwrap();
+        let k = PrivateKey::generate(&r.key).unwrap();
+        (r, k)
+    }
+
+    #[test]
+    fn non_minimal_lengths_are_refused_with_gos_text() {
+        let (r, k) = ecdsa_request(r#"{"CN":"leaf","key":{"algo":"ecdsa","size":256}}"#);
+        let der = r.generate(&k).unwrap();
+        assert!(Csr::from_der(&der).is_ok());
+        // Outer length `81 xx` rewritten as `82 00 xx`: cfssl 1.6.5 refuses it
+        // (fixtures/hostile/README.md has the recorded run).
+        assert_eq!(der[1], 0x81);
+        let mut ber = vec![0x30, 0x82, 0x00];
+        ber.extend_from_slice(&der[2..]);
+        let e = Csr::from_der(&ber).unwrap_err();
+        assert_eq!(e.code(), Some(Code::CsrParseFailed));
+        assert_eq!(
+            e.message(),
+            "asn1: structure error: superfluous leading zeros in length"
+        );
+        // The subject's SEQUENCE (short form) rewritten in the long form.
+        let top = der::read_all(der::read_one(&der).unwrap().content).unwrap();
+        let fields = der::read_all(top[0].content).unwrap();
+        let subject = fields[1].raw;
+        let long_subject = [&[subject[0], 0x81][..], &subject[1..]].concat();
+        let info = der::seq(&[fields[0].raw, &long_subject, fields[2].raw, fields[3].raw]);
+        let ber = der::seq(&[&info, top[1].raw, top[2].raw]);
+        assert_eq!(
+            Csr::from_der(&ber).unwrap_err().message(),
+            "asn1: structure error: non-minimal length"
+        );
+        // Bytes that are not DER at all keep cfssl's fixed text.
+        assert_eq!(
+            Csr::from_der(&[0x30, 0x82, 0x01, 0x00, b'x'])
+                .unwrap_err()
+                .message(),
+            "CSR Parsing failed"
+        );
+    }
+
+    #[test]
+    fn extension_oids_go_cannot_marshal_are_refused() {
+        const GO: &str = "x509: failed to serialise extensions attribute: \
+                          asn1: structure error: invalid object identifier";
+        for id in ["[1]", "[]", "[3,1]", "[1,40]"] {
+            let (r, k) = ecdsa_request(&format!(
+                r#"{{"CN":"leaf","key":{{"algo":"ecdsa","size":256}},"extensions":[{{"id":{id},"value":"BQA="}}]}}"#
+            ));
+            let e = r.generate(&k).unwrap_err();
+            assert_eq!(
+                (e.code(), e.message()),
+                (Some(Code::CsrBadRequest), GO),
+                "{id}"
+            );
+        }
+        // A negative arc writes nothing in Go: `[1,2,-1]` is 1.2, as cfssl
+        // 1.6.5 writes it.
+        let (r, k) = ecdsa_request(
+            r#"{"CN":"leaf","key":{"algo":"ecdsa","size":256},"extensions":[{"id":[1,2,-1],"value":"BQA="}]}"#,
+        );
+        let csr = Csr::from_der(&r.generate(&k).unwrap()).unwrap();
+        assert_eq!(csr.extensions()[0].oid, "1.2");
+        assert_eq!(csr.extensions()[0].value, [5, 0]);
     }
 }

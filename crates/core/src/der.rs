@@ -148,6 +148,28 @@ fn push_oid_content(out: &mut Vec<u8>, arcs: &[u64]) -> Option<()> {
     Some(())
 }
 
+/// The content octets Go's `asn1.Marshal` writes for an
+/// `asn1.ObjectIdentifier` (`[]int`), or `None` where it fails with
+/// `invalid object identifier` (fewer than two arcs, a first arc above 2, a
+/// second of 40 or more under 0 or 1). As in Go, the first two arcs are
+/// combined with 64-bit wrapping arithmetic and a negative value writes no
+/// bytes at all.
+pub(crate) fn go_oid_content(arcs: &[i64]) -> Option<Vec<u8>> {
+    let [a0, a1, rest @ ..] = arcs else {
+        return None;
+    };
+    if *a0 > 2 || (*a0 < 2 && *a1 >= 40) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(arcs.len() * 2);
+    for v in std::iter::once(a0.wrapping_mul(40).wrapping_add(*a1)).chain(rest.iter().copied()) {
+        if let Ok(v) = u64::try_from(v) {
+            push_base128(&mut out, v);
+        }
+    }
+    Some(out)
+}
+
 fn push_base128(out: &mut Vec<u8>, mut v: u64) {
     let mut tmp = [0u8; 10];
     let mut i = tmp.len();
@@ -186,6 +208,169 @@ pub(crate) fn oid_str(s: &str) -> Vec<u8> {
         n += 1;
     }
     oid(&arcs[..n]).unwrap_or_default()
+}
+
+// Go's `encoding/asn1` reading rules, with its error texts: the header
+// reader below is the one `certinfo` uses to reproduce Go's parse errors,
+// and [`first_not_der`] applies its encoding rules to a whole input.
+
+/// `asn1: syntax error: …`, as Go's `asn1.SyntaxError` prints.
+pub(crate) fn syntax_error(what: &str) -> String {
+    format!("asn1: syntax error: {what}")
+}
+
+/// `asn1: structure error: …`, as Go's `asn1.StructuralError` prints.
+pub(crate) fn structure_error(what: &str) -> String {
+    format!("asn1: structure error: {what}")
+}
+
+/// A TLV header as Go's `parseTagAndLength` reads it.
+pub(crate) struct GoHeader {
+    pub(crate) class: u8,
+    pub(crate) tag: u32,
+    pub(crate) compound: bool,
+    pub(crate) length: usize,
+    /// Bytes of the header itself.
+    pub(crate) size: usize,
+}
+
+/// Why Go's `parseTagAndLength` refused a header.
+#[derive(Debug)]
+pub(crate) struct HeaderError {
+    /// Go's message.
+    pub(crate) message: String,
+    /// The input ended inside the header (as opposed to a header that is
+    /// complete but not DER: a long-form length that could be shorter, an
+    /// indefinite length, a high tag number that fits the short form).
+    pub(crate) truncated: bool,
+}
+
+impl HeaderError {
+    fn truncated(message: String) -> Self {
+        Self {
+            message,
+            truncated: true,
+        }
+    }
+
+    fn not_der(message: String) -> Self {
+        Self {
+            message,
+            truncated: false,
+        }
+    }
+}
+
+impl From<HeaderError> for String {
+    fn from(e: HeaderError) -> Self {
+        e.message
+    }
+}
+
+/// `asn1.parseTagAndLength` (DER rules: minimal lengths, no indefinite length).
+pub(crate) fn go_header(b: &[u8]) -> Result<GoHeader, HeaderError> {
+    let truncated = || HeaderError::truncated(syntax_error("truncated tag or length"));
+    let first = *b.first().ok_or_else(truncated)?;
+    let mut at = 1;
+    let mut tag = u32::from(first & 0x1f);
+    if tag == 0x1f {
+        let (t, used) = go_base128(&b[1..]).map_err(|message| HeaderError {
+            truncated: message == syntax_error("truncated base 128 integer"),
+            message,
+        })?;
+        if t < 0x1f {
+            return Err(HeaderError::not_der(syntax_error("non-minimal tag")));
+        }
+        tag = t;
+        at += used;
+    }
+    let len_byte = *b.get(at).ok_or_else(truncated)?;
+    at += 1;
+    let mut length = usize::from(len_byte & 0x7f);
+    if len_byte & 0x80 != 0 {
+        let count = length;
+        if count == 0 {
+            return Err(HeaderError::not_der(syntax_error(
+                "indefinite length found (not DER)",
+            )));
+        }
+        length = 0;
+        for _ in 0..count {
+            let next = *b.get(at).ok_or_else(truncated)?;
+            at += 1;
+            if length >= 1 << 23 {
+                return Err(HeaderError::not_der(structure_error("length too large")));
+            }
+            length = (length << 8) | usize::from(next);
+            if length == 0 {
+                return Err(HeaderError::not_der(structure_error(
+                    "superfluous leading zeros in length",
+                )));
+            }
+        }
+        if length < 0x80 {
+            return Err(HeaderError::not_der(structure_error("non-minimal length")));
+        }
+    }
+    Ok(GoHeader {
+        class: first >> 6,
+        tag,
+        compound: first & 0x20 != 0,
+        length,
+        size: at,
+    })
+}
+
+/// Go's `parseBase128Int`: the value (at most 31 bits) and the bytes used.
+pub(crate) fn go_base128(b: &[u8]) -> Result<(u32, usize), String> {
+    let mut v: u64 = 0;
+    for (i, byte) in b.iter().enumerate() {
+        if i == 5 {
+            return Err(structure_error("base 128 integer too large"));
+        }
+        if i == 0 && *byte == 0x80 {
+            return Err(syntax_error("integer is not minimally encoded"));
+        }
+        v = (v << 7) | u64::from(byte & 0x7f);
+        if byte & 0x80 == 0 {
+            return u32::try_from(v)
+                .ok()
+                .filter(|v| *v <= 0x7fff_ffff)
+                .map(|v| (v, i + 1))
+                .ok_or_else(|| structure_error("base 128 integer too large"));
+        }
+    }
+    Err(syntax_error("truncated base 128 integer"))
+}
+
+/// The first header in `input`, in document order, that is complete but
+/// breaks DER's encoding rules as Go's `encoding/asn1` enforces them (a
+/// long-form length that could be shorter or has leading zeros, an
+/// indefinite length, a non-minimal high tag number), as Go's message.
+///
+/// Constructed elements are walked into; primitive contents are not. The
+/// walk stops, returning `None`, at the first element that is cut short:
+/// input that is not even BER is left to the caller's own parser.
+pub(crate) fn first_not_der(input: &[u8]) -> Option<String> {
+    // Depth first with an explicit stack (hostile input may nest deeply):
+    // each entry is the rest of one constructed value's contents.
+    let mut stack = vec![input];
+    while let Some(b) = stack.pop() {
+        if b.is_empty() {
+            continue;
+        }
+        let h = match go_header(b) {
+            Ok(h) => h,
+            Err(e) if e.truncated => return None,
+            Err(e) => return Some(e.message),
+        };
+        let end = h.size.checked_add(h.length).filter(|end| *end <= b.len())?;
+        stack.push(&b[end..]);
+        if h.compound {
+            stack.push(&b[h.size..end]);
+        }
+    }
+    None
 }
 
 /// A parsed TLV borrowed from its input.
@@ -379,5 +564,67 @@ mod tests {
         let (t, rest) = read(&v).expect("valid");
         assert_eq!(t.content.len(), 300);
         assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn go_rules_for_lengths() {
+        let good = seq(&[&octet_string(&[0u8; 200]), &seq(&[&null()])]);
+        assert_eq!(first_not_der(&good), None);
+        // The outer length 0x81 0xcf written with a leading zero byte.
+        let mut leading = vec![0x30, 0x82, 0x00];
+        leading.extend_from_slice(&good[2..]);
+        assert_eq!(
+            first_not_der(&leading).as_deref(),
+            Some("asn1: structure error: superfluous leading zeros in length")
+        );
+        // An inner length under 128 in the long form.
+        let inner = [0x30, 0x81, 0x02, 0x05, 0x00];
+        let wrapped = seq(&[&octet_string(&[1]), &inner]);
+        assert_eq!(
+            first_not_der(&wrapped).as_deref(),
+            Some("asn1: structure error: non-minimal length")
+        );
+        assert_eq!(
+            first_not_der(&[0x30, 0x80, 0x05, 0x00, 0x00, 0x00]).as_deref(),
+            Some("asn1: syntax error: indefinite length found (not DER)")
+        );
+        assert_eq!(
+            first_not_der(&[0x1f, 0x05, 0x00]).as_deref(),
+            Some("asn1: syntax error: non-minimal tag")
+        );
+        // Cut short: left to the caller.
+        assert_eq!(first_not_der(&good[..good.len() - 1]), None);
+        assert_eq!(first_not_der(&[0x30]), None);
+        // Only constructed values are walked into: the same bytes inside an
+        // OCTET STRING are content.
+        assert_eq!(first_not_der(&octet_string(&inner)), None);
+        // 100 000 nested SEQUENCEs (minimal headers) around the bad one:
+        // the walk reaches it without recursion.
+        let mut headers = Vec::new();
+        let mut len = inner.len();
+        for _ in 0..100_000 {
+            let mut h = vec![tag::SEQUENCE];
+            push_len(&mut h, len);
+            len += h.len();
+            headers.push(h);
+        }
+        let mut deep: Vec<u8> = headers.iter().rev().flatten().copied().collect();
+        deep.extend_from_slice(&inner);
+        assert_eq!(
+            first_not_der(&deep).as_deref(),
+            Some("asn1: structure error: non-minimal length")
+        );
+    }
+
+    #[test]
+    fn oids_as_go_marshals_them() {
+        assert_eq!(go_oid_content(&[1, 2, 840]), Some(vec![0x2a, 0x86, 0x48]));
+        assert_eq!(go_oid_content(&[2, 999]), Some(vec![0x88, 0x37]));
+        for bad in [&[][..], &[1], &[3, 1], &[1, 40], &[0, 40]] {
+            assert_eq!(go_oid_content(bad), None, "{bad:?}");
+        }
+        // Go writes nothing for a negative arc.
+        assert_eq!(go_oid_content(&[1, 2, -1]), Some(vec![0x2a]));
+        assert_eq!(go_oid_content(&[0, -5]), Some(vec![]));
     }
 }

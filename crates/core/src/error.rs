@@ -135,9 +135,17 @@ impl Error {
     }
 
     /// cfssl's numeric code, when cfssl prints this error as `{"code":…}`.
-    pub fn code(&self) -> Option<u32> {
+    ///
+    /// ```
+    /// use cfssl_core::{Code, csr::Csr};
+    ///
+    /// let e = Csr::from_pem(b"no PEM here").unwrap_err();
+    /// assert_eq!(e.code(), Some(Code::CsrDecodeFailed));
+    /// assert_eq!(e.code().map(Code::number), Some(9002));
+    /// ```
+    pub fn code(&self) -> Option<Code> {
         match self {
-            Self::Coded { code, .. } => Some(code.number()),
+            Self::Coded { code, .. } => Some(*code),
             _ => None,
         }
     }

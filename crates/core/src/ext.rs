@@ -46,11 +46,27 @@ impl Extension {
         }
     }
 
-    /// DER of the Extension SEQUENCE (critical written only when true).
+    /// DER of the Extension SEQUENCE (critical written only when true), for
+    /// an extension whose OID is known to encode: one of this crate's own
+    /// OIDs, or one read from DER. An OID that cannot be encoded is written
+    /// empty; [`Self::try_to_der`] refuses it instead.
     pub(crate) fn to_der(&self) -> Vec<u8> {
-        let oid = der::parse_dotted(&self.oid)
-            .and_then(|a| der::oid(&a))
-            .unwrap_or_default();
+        self.encode(
+            der::parse_dotted(&self.oid)
+                .and_then(|a| der::oid(&a))
+                .unwrap_or_default(),
+        )
+    }
+
+    /// As [`Self::to_der`], or `None` when the OID has fewer than two arcs,
+    /// a first arc above 2, a second above 39 under 0 or 1, or is not a
+    /// dotted OID at all (Go's `asn1: structure error: invalid object
+    /// identifier`).
+    pub(crate) fn try_to_der(&self) -> Option<Vec<u8>> {
+        Some(self.encode(der::oid(&der::parse_dotted(&self.oid)?)?))
+    }
+
+    fn encode(&self, oid: Vec<u8>) -> Vec<u8> {
         if self.critical {
             der::seq(&[&oid, &der::boolean(true), &der::octet_string(&self.value)])
         } else {

@@ -282,7 +282,7 @@ mod tests {
         let e = Sans::from_hosts(&["bücher.example".into()])
             .to_der()
             .unwrap_err();
-        assert_eq!(e.code(), Some(9300));
+        assert_eq!(e.code(), Some(crate::Code::CsrBadRequest));
         assert!(e.to_string().contains("cannot be encoded as an IA5String"));
     }
 }

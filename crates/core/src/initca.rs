@@ -254,7 +254,7 @@ pub fn renew(
 /// How cfssl prints an error inside a log line: coded errors as JSON.
 pub fn render(e: &Error) -> String {
     match e.code() {
-        Some(code) => crate::wire::error_json(code, e.message()),
+        Some(code) => crate::wire::error_json(code.number(), e.message()),
         None => e.message().to_string(),
     }
 }

@@ -19,8 +19,16 @@ use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 
 /// A buffer wiped (overwritten with zeros) when dropped: what this crate keeps
-/// private key bytes in (the `zeroize` crate, as re-exported through `rsa`).
-pub use rsa::pkcs1::der::zeroize::Zeroizing;
+/// private key bytes in. This is the `zeroize` crate's [`zeroize::Zeroizing`],
+/// re-exported so callers need not depend on `zeroize` themselves.
+///
+/// ```
+/// use cfssl_core::key::{PrivateKey, Zeroizing};
+///
+/// let pem = Zeroizing::new(b"not a key".to_vec());
+/// assert!(PrivateKey::from_pem(&pem).is_err());
+/// ```
+pub use zeroize::Zeroizing;
 
 use crate::der::{self, tag};
 use crate::error::{Code, Error, Result};
@@ -604,7 +612,7 @@ mod tests {
         );
         assert_eq!(
             KeyRequest::new("rsa", 1024).spec().unwrap_err().code(),
-            Some(2400)
+            Some(Code::PrivateKeyGenerationFailed)
         );
     }
 
@@ -672,17 +680,17 @@ mod tests {
     fn bad_pem_is_a_decode_error_and_bad_der_a_parse_error() {
         assert_eq!(
             PrivateKey::from_pem(b"not a pem").unwrap_err().code(),
-            Some(2002)
+            Some(Code::PrivateKeyDecodeFailed)
         );
         let junk = crate::pemfmt::encode("RSA PRIVATE KEY", b"\x30\x03\x02\x01\x00");
         assert_eq!(
             PrivateKey::from_pem(junk.as_bytes()).unwrap_err().code(),
-            Some(2003)
+            Some(Code::PrivateKeyParseFailed)
         );
         let enc = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00000000000000000000000000000000\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
         assert_eq!(
             PrivateKey::from_pem(enc.as_bytes()).unwrap_err().code(),
-            Some(2100)
+            Some(Code::PrivateKeyEncrypted)
         );
     }
 }

@@ -873,7 +873,7 @@ mod tests {
         let (cert, _) = ca("ecdsa", 256);
         let (_, other) = ca("ecdsa", 256);
         let e = Signer::new(cert.clone(), cert, other, Duration::hours(1)).unwrap_err();
-        assert_eq!(e.code(), Some(2300));
+        assert_eq!(e.code(), Some(Code::PrivateKeyMismatch));
     }
 
     #[test]

@@ -142,7 +142,11 @@ mod tests {
             }
         }
         for bad in ["7", "11", "-1", "99999999999999999999"] {
-            assert_eq!(reason_code(bad).unwrap_err().code(), Some(8200), "{bad}");
+            assert_eq!(
+                reason_code(bad).unwrap_err().code(),
+                Some(crate::Code::OcspInvalidStatus),
+                "{bad}"
+            );
         }
         assert_eq!(
             reason_code("stolen").unwrap_err().to_string(),

@@ -187,7 +187,10 @@ fn rsa_csr_is_well_formed() {
 fn what_go_refuses_is_refused_with_gos_words() {
     // No PEM at all: cfssl's own error.
     let e = csr_pem_json(b"garbage").unwrap_err();
-    assert_eq!((e.code(), e.message()), (Some(9002), "CSR Decode failed"));
+    assert_eq!(
+        (e.code(), e.message()),
+        (Some(cfssl_core::Code::CsrDecodeFailed), "CSR Decode failed")
+    );
     // A certificate given as a CSR: encoding/asn1's complaint about the version field.
     let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &[0x30, 5, 0x30, 3, 0xa0, 1, 0]);
     let e = csr_pem_json(cert.as_bytes()).unwrap_err();

@@ -270,7 +270,7 @@ fn bundle(st: &AppState, body: &[u8]) -> Outcome {
 /// An error as Go prints it: a cfssl error as its JSON.
 fn go_text(e: &cfssl_core::Error) -> String {
     match e.code() {
-        Some(code) => cfssl_core::wire::error_json(code, e.message()),
+        Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
         None => e.message().to_string(),
     }
 }

@@ -60,7 +60,7 @@ impl ApiError {
 impl From<cfssl_core::Error> for ApiError {
     fn from(e: cfssl_core::Error) -> Self {
         match e.code() {
-            Some(code) => Self::Cfssl(code, e.message().to_string()),
+            Some(code) => Self::Cfssl(code.number(), e.message().to_string()),
             None => Self::Other(e.message().to_string()),
         }
     }

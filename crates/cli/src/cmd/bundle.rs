@@ -34,7 +34,7 @@ fn pool(path: &str, category: u32, what: &str) -> Result<Vec<Certificate>, PoolE
         log_line: format!(
             "failed to parse {what} bundle: {}",
             match e.code() {
-                Some(code) => cfssl_core::wire::error_json(code, e.message()),
+                Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
                 None => e.message().to_string(),
             }
         ),

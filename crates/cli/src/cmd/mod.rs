@@ -105,7 +105,7 @@ pub const COMMANDS: &[Command] = &[
 pub(crate) fn core_err(e: Error) -> CmdError {
     match e.code() {
         Some(code) => CmdError::Cfssl {
-            code,
+            code: code.number(),
             message: e.message().to_string(),
         },
         None => CmdError::Plain(e.message().to_string()),
@@ -210,7 +210,7 @@ pub(crate) fn load_config(flags: &crate::flags::Flags) -> Result<Option<Config>,
     })?;
     Config::from_json(&bytes).map(Some).map_err(|e| {
         CmdError::ConfigLoad(match e.code() {
-            Some(code) => cfssl_core::wire::error_json(code, e.message()),
+            Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
             None => e.message().to_string(),
         })
     })

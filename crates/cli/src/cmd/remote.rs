@@ -175,7 +175,9 @@ pub(crate) fn providers(config: &Config, ctx: &Ctx<'_, '_>) -> Result<Providers,
     })
     .map_err(|e| {
         CmdError::ConfigLoad(cfssl_core::wire::error_json(
-            e.code().unwrap_or(5200),
+            e.code()
+                .unwrap_or(cfssl_core::Code::PolicyInvalidPolicy)
+                .number(),
             e.message(),
         ))
     })

@@ -34,7 +34,7 @@ pub(crate) fn revoke(
     let reason = cfssl_core::revocation::reason_code(flags.string("reason")).map_err(|e| {
         // cfssl logs a coded error in its JSON form.
         let shown = match e.code() {
-            Some(code) => cfssl_core::wire::error_json(code, e.message()),
+            Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
             None => e.to_string(),
         };
         ctx.error(&format!("Invalid reason code: {shown}"));

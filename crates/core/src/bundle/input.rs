@@ -13,7 +13,7 @@
 //! ```
 //! use cfssl_core::bundle::read_input;
 //! let e = read_input(b"not a certificate", "").unwrap_err();
-//! assert_eq!((e.code(), e.message()), (Some(1002), "Failed to decode certificate"));
+//! assert_eq!((e.code(), e.message()), (Some(cfssl_core::Code::CertificateDecodeFailed), "Failed to decode certificate"));
 //! ```
 
 use crate::cert::Certificate;
@@ -71,7 +71,7 @@ pub fn read_input(input: &[u8], password: &str) -> Result<(Vec<Certificate>, Opt
 /// ```
 /// use cfssl_core::bundle::parse_certificates_pem;
 /// assert!(parse_certificates_pem(b"").unwrap().is_empty());
-/// assert_eq!(parse_certificates_pem(b"junk").unwrap_err().code(), Some(1002));
+/// assert_eq!(parse_certificates_pem(b"junk").unwrap_err().code(), Some(cfssl_core::Code::CertificateDecodeFailed));
 /// ```
 ///
 /// # Errors

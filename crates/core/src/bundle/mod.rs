@@ -26,7 +26,7 @@
 //! let ca = cfssl_core::initca::new(&req, Default::default(), &mut cfssl_core::log::NoLog)?;
 //! let cert = cfssl_core::cert::Certificate::from_pem(ca.cert.as_bytes())?;
 //! let e = bundler.bundle(vec![cert], None, Flavor::Ubiquitous, chrono::Utc::now(), &mut cfssl_core::log::NoLog).unwrap_err();
-//! assert_eq!(e.code(), Some(1100));
+//! assert_eq!(e.code(), Some(cfssl_core::Code::CertificateSelfSigned));
 //! # Ok::<(), cfssl_core::Error>(())
 //! ```
 
@@ -337,7 +337,7 @@ impl Bundler {
             }
             let chains = match self.verify(&leaf, now) {
                 Ok(chains) => chains,
-                Err(e) if e.code() == Some(Code::CertificateUnknownAuthority.number()) => {
+                Err(e) if e.code() == Some(Code::CertificateUnknownAuthority) => {
                     if self.fetch_intermediates(&certs, now, log).is_err() {
                         return Err(e);
                     }

@@ -158,7 +158,7 @@ async fn authsign(st: Arc<State>, req: Request) -> Response {
 
 fn core_text(e: &cfssl_core::Error) -> String {
     match e.code() {
-        Some(code) => cfssl_core::wire::error_json(code, e.message()),
+        Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
         None => e.message().to_string(),
     }
 }

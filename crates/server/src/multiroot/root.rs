@@ -105,7 +105,7 @@ impl std::error::Error for LoadError {}
 
 fn core_text(e: &cfssl_core::Error) -> String {
     match e.code() {
-        Some(code) => cfssl_core::wire::error_json(code, e.message()),
+        Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
         None => e.message().to_string(),
     }
 }
