@@ -171,6 +171,24 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error as cfssl prints it in log lines and envelopes: a coded
+    /// error as its JSON (`{"code":1002,"message":"…"}`), any other as its
+    /// Go text.
+    ///
+    /// ```
+    /// use cfssl_core::{Code, Error};
+    /// let e = Error::coded(Code::CertificateDecodeFailed, "Failed to decode certificate");
+    /// assert_eq!(e.go_text(), r#"{"code":1002,"message":"Failed to decode certificate"}"#);
+    /// ```
+    pub fn go_text(&self) -> String {
+        match self.code() {
+            Some(code) => crate::wire::error_json(code.number(), self.message()),
+            None => self.message().to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.message())

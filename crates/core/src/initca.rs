@@ -130,12 +130,12 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
     let failed = |log: &mut dyn Log, e: Error| {
         log.log(
             Level::Error,
-            &format!("failed to process request: {}", render(&e)),
+            &format!("failed to process request: {}", e.go_text()),
         );
         e
     };
     if let Err(e) = req.validate_ca_subject() {
-        log.log(Level::Warning, &format!("invalid request: {}", render(&e)));
+        log.log(Level::Warning, &format!("invalid request: {}", e.go_text()));
         return Err(failed(log, e));
     }
     let (key, csr) = generate_key_and_csr(req, log).map_err(|e| failed(log, e))?;
@@ -249,14 +249,6 @@ pub fn renew(
     }
     let req = request_from_certificate(ca);
     Ok(new_from_key(&req, key, opts, log)?.cert)
-}
-
-/// How cfssl prints an error inside a log line: coded errors as JSON.
-pub fn render(e: &Error) -> String {
-    match e.code() {
-        Some(code) => crate::wire::error_json(code.number(), e.message()),
-        None => e.message().to_string(),
-    }
 }
 
 #[cfg(test)]

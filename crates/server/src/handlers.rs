@@ -222,7 +222,7 @@ fn bundle(st: &AppState, body: &[u8]) -> Outcome {
                     log(
                         st,
                         Level::Warning,
-                        &format!("couldn't bundle from remote: {}", go_text(&e)),
+                        &format!("couldn't bundle from remote: {}", e.go_text()),
                     );
                     ApiError::from(e)
                 })?;
@@ -265,14 +265,6 @@ fn bundle(st: &AppState, body: &[u8]) -> Outcome {
     }
     log(st, Level::Info, "wrote response");
     Ok(Reply::new(bundle.to_json()))
-}
-
-/// An error as Go prints it: a cfssl error as its JSON.
-fn go_text(e: &cfssl_core::Error) -> String {
-    match e.code() {
-        Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
-        None => e.message().to_string(),
-    }
 }
 
 /// A body cfssl reads as a `map[string]string` (`api.ProcessRequestOneOf`

@@ -31,13 +31,7 @@ fn pool(path: &str, category: u32, what: &str) -> Result<Vec<Certificate>, PoolE
         }
     })?;
     cfssl_core::bundle::parse_certificates_pem(&bytes).map_err(|e| PoolError {
-        log_line: format!(
-            "failed to parse {what} bundle: {}",
-            match e.code() {
-                Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
-                None => e.message().to_string(),
-            }
-        ),
+        log_line: format!("failed to parse {what} bundle: {}", e.go_text()),
         code: category + 3,
         message: format!("Failed to parse {what} certificate"),
     })

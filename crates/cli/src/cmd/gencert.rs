@@ -111,7 +111,7 @@ pub(crate) fn gencert(
             let key = PrivateKey::from_pem(&key).map_err(core_err)?;
             initca::new_from_key(&req, key, initca::Options::default(), &mut CtxLog(ctx)).map_err(
                 |e| {
-                    ctx.error(&initca::render(&e));
+                    ctx.error(&e.go_text());
                     core_err(e)
                 },
             )?

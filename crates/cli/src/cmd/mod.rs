@@ -208,12 +208,9 @@ pub(crate) fn load_config(flags: &crate::flags::Flags) -> Result<Option<Config>,
             "could not read configuration file",
         ))
     })?;
-    Config::from_json(&bytes).map(Some).map_err(|e| {
-        CmdError::ConfigLoad(match e.code() {
-            Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
-            None => e.message().to_string(),
-        })
-    })
+    Config::from_json(&bytes)
+        .map(Some)
+        .map_err(|e| CmdError::ConfigLoad(e.go_text()))
 }
 
 /// Forwards core log lines to the command's logger.

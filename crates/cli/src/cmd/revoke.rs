@@ -33,11 +33,7 @@ pub(crate) fn revoke(
         .ok_or_else(|| CmdError::Plain("need DB config file (provide with -db-config)".into()))?;
     let reason = cfssl_core::revocation::reason_code(flags.string("reason")).map_err(|e| {
         // cfssl logs a coded error in its JSON form.
-        let shown = match e.code() {
-            Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
-            None => e.to_string(),
-        };
-        ctx.error(&format!("Invalid reason code: {shown}"));
+        ctx.error(&format!("Invalid reason code: {}", e.go_text()));
         core_err(e)
     })?;
     // As cfssl: the serial and the AKI must be exactly as stored (decimal,

@@ -156,13 +156,6 @@ async fn authsign(st: Arc<State>, req: Request) -> Response {
     }
 }
 
-fn core_text(e: &cfssl_core::Error) -> String {
-    match e.code() {
-        Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
-        None => e.message().to_string(),
-    }
-}
-
 /// The checks and the signing of `/authsign`, in cfssl's order.
 fn sign(st: &State, peer: Option<SocketAddr>, body: &[u8]) -> Result<String, Refusal> {
     let areq = AuthenticatedRequest::from_json(body)
@@ -234,7 +227,7 @@ fn sign(st: &State, peer: Option<SocketAddr>, body: &[u8]) -> Result<String, Ref
         refuse(
             400,
             "bad request",
-            format!("signature failed: {}", core_text(&e)),
+            format!("signature failed: {}", e.go_text()),
         )
     })?;
     let requester = peer.map(|p| p.to_string()).unwrap_or_default();
@@ -300,7 +293,7 @@ fn info_answer(st: &State, body: &[u8]) -> Result<Reply, ApiError> {
     let info = root.signer.info(&req).map_err(|e| {
         st.log.log(
             Level::Info,
-            &format!("error getting certificate: {}", core_text(&e)),
+            &format!("error getting certificate: {}", e.go_text()),
         );
         ApiError::from(e)
     })?;

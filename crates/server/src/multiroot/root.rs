@@ -103,13 +103,6 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-fn core_text(e: &cfssl_core::Error) -> String {
-    match e.code() {
-        Some(code) => cfssl_core::wire::error_json(code.number(), e.message()),
-        None => e.message().to_string(),
-    }
-}
-
 /// Go's `os.ReadFile` error text: `open NAME: no such file or directory`.
 pub(crate) fn go_read_error(path: &str, e: &std::io::Error) -> String {
     let text = e.to_string();
@@ -180,7 +173,7 @@ fn percent_decode(s: &str) -> String {
 fn parse_key(bytes: &[u8]) -> Result<PrivateKey, RootError> {
     PrivateKey::from_pem(bytes)
         .or_else(|_| PrivateKey::from_der(bytes))
-        .map_err(|e| RootError::Invalid(core_text(&e)))
+        .map_err(|e| RootError::Invalid(e.go_text()))
 }
 
 impl Root {
@@ -220,7 +213,7 @@ impl Root {
         let key_file = key_path(spec)?;
         let key = parse_key(&cfssl_core::key::Zeroizing::new(read(&key_file)?))?;
         let certificate = Certificate::from_pem(&read(cert_path)?)
-            .map_err(|e| RootError::Invalid(core_text(&e)))?;
+            .map_err(|e| RootError::Invalid(e.go_text()))?;
         let config_bytes = std::fs::read(config_path).map_err(|_| {
             RootError::Invalid(cfssl_core::wire::error_json(
                 5200,
@@ -228,14 +221,14 @@ impl Root {
             ))
         })?;
         let config =
-            Config::from_json(&config_bytes).map_err(|e| RootError::Invalid(core_text(&e)))?;
+            Config::from_json(&config_bytes).map_err(|e| RootError::Invalid(e.go_text()))?;
         let auth = Providers::from_config(&config, |src| match src {
             KeySource::Env(name) => Ok(std::env::var(name).unwrap_or_default()),
             KeySource::File(path) => std::fs::read(Path::new(path))
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .map_err(|e| go_read_error(path, &e)),
         })
-        .map_err(|e| RootError::Invalid(core_text(&e)))?;
+        .map_err(|e| RootError::Invalid(e.go_text()))?;
         let nets = match get("nets").filter(|n| !n.is_empty()) {
             Some(n) => Some(NetAcl::parse(n).map_err(RootError::Nets)?),
             None => None,
@@ -249,10 +242,10 @@ impl Root {
                     ))
                 })?;
                 let cfg = cfssl_certdb::DbConfig::from_json(&bytes)
-                    .map_err(|e| RootError::Invalid(core_text(&e)))?;
+                    .map_err(|e| RootError::Invalid(e.go_text()))?;
                 let db: Arc<dyn cfssl_certdb::Accessor> =
                     cfssl_certdb::open(&cfg, &mut cfssl_core::log::Shared(log.as_ref()))
-                        .map_err(|e| RootError::Invalid(core_text(&e)))?
+                        .map_err(|e| RootError::Invalid(e.go_text()))?
                         .into();
                 Some(db)
             }
