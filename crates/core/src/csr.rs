@@ -350,53 +350,15 @@ fn decode_extension(d: &mut Decoder, v: &Value, e: &mut Extension) {
             },
             "Critical" => d.bool(v, &mut e.critical),
             _ => match v {
-                Value::String(s) => match base64_decode(s) {
+                Value::String(s) => match crate::gobase64::decode(s.as_bytes()) {
                     Ok(b) => e.value = b,
-                    Err(i) => d.custom_error(Error::Json(format!(
-                        "illegal base64 data at input byte {i}"
-                    ))),
+                    Err(bad) => d.custom_error(Error::Json(bad.to_string())),
                 },
                 Value::Null => {}
                 other => d.wrong_type(other, "[]uint8"),
             },
         },
     );
-}
-
-/// Standard base64 with padding, as Go's `encoding/base64.StdEncoding`
-/// (`[]byte` in JSON). Returns the offending byte index on error.
-pub(crate) fn base64_decode(s: &str) -> std::result::Result<Vec<u8>, usize> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => u32::from(c - b'A'),
-            b'a'..=b'z' => u32::from(c - b'a') + 26,
-            b'0'..=b'9' => u32::from(c - b'0') + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        })
-    };
-    let b: Vec<u8> = s.bytes().filter(|c| *c != b'\n' && *c != b'\r').collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let chunk = &b[i..(i + 4).min(b.len())];
-        if chunk.len() < 4 {
-            return Err(i + chunk.len().min(1));
-        }
-        let pad = chunk.iter().rev().take_while(|c| **c == b'=').count();
-        if pad > 2 || (pad > 0 && i + 4 != b.len()) {
-            return Err(i + 4 - pad);
-        }
-        let mut acc = 0u32;
-        for (j, c) in chunk[..4 - pad].iter().enumerate() {
-            acc |= val(*c).ok_or(i + j)? << (18 - 6 * j);
-        }
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..4 - pad]);
-        i += 4;
-    }
-    Ok(out)
 }
 
 /// Builds a PKCS#10 request as Go's `x509.CreateCertificateRequest`.
@@ -667,10 +629,19 @@ mod tests {
     }
 
     #[test]
-    fn base64_like_go() {
-        assert_eq!(base64_decode("BQA=").unwrap(), [5, 0]);
-        assert_eq!(base64_decode("aGk=").unwrap(), b"hi");
-        assert!(base64_decode("a$==").is_err());
+    fn extension_values_are_go_base64() {
+        let value = |v: &str| {
+            CertificateRequest::from_json(
+                format!(r#"{{"CN":"x","extensions":[{{"id":[1,2,3],"value":"{v}"}}]}}"#).as_bytes(),
+            )
+            .map(|r| r.extensions[0].value.clone())
+        };
+        assert_eq!(value("BQA=").unwrap(), [5, 0]);
+        assert_eq!(value("aGk=").unwrap(), b"hi");
+        assert_eq!(
+            value("a$==").unwrap_err().message(),
+            "illegal base64 data at input byte 1"
+        );
     }
 
     fn ecdsa_request(json: &str) -> (CertificateRequest, PrivateKey) {
