@@ -306,60 +306,6 @@ fn an_expiring_leaf_sets_the_expiring_bit() {
     );
 }
 
-/// A TLS server (`openssl s_server`) on a free loopback port, killed on
-/// drop.
-struct TlsServer {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn tls_server(dir: &Path, chain: Option<&str>) -> TlsServer {
-    for _ in 0..5 {
-        let port = support::serve::free_port();
-        let mut args = vec![
-            "s_server".to_string(),
-            "-quiet".into(),
-            "-www".into(),
-            "-accept".into(),
-            format!("127.0.0.1:{port}"),
-            "-cert".into(),
-            "leaf.pem".into(),
-            "-key".into(),
-            "leaf-key.pem".into(),
-        ];
-        if let Some(c) = chain {
-            args.extend(["-cert_chain".to_string(), c.to_string()]);
-        }
-        let child = Command::new("openssl")
-            .args(&args)
-            .current_dir(dir)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("openssl runs");
-        let mut server = TlsServer { child, port };
-        for _ in 0..250 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
-            }
-            if let Ok(Some(_)) = server.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        let _ = server.child.kill();
-    }
-    panic!("openssl s_server did not start");
-}
-
 /// `bundle -domain` against cfssl 1.6.5's recorded runs
 /// (`fixtures/bundle/ubiquity/domain-cases.json`, recorded on port 443 of
 /// 127.0.0.5, .6 and .7): the test serves the same chains on ports of its
@@ -370,8 +316,13 @@ fn tls_server(dir: &Path, chain: Option<&str>) -> TlsServer {
 #[test]
 fn bundle_domain_answers_as_cfssl() {
     let dir = fixtures().join("ubiquity");
-    let with_chain = tls_server(&dir, Some("int-by-rsa.pem"));
-    let leaf_only = tls_server(&dir, None);
+    let with_chain = support::openssl::Server::start(
+        &dir,
+        "leaf.pem",
+        "leaf-key.pem",
+        &["-cert_chain", "int-by-rsa.pem"],
+    );
+    let leaf_only = support::openssl::Server::start(&dir, "leaf.pem", "leaf-key.pem", &[]);
     let closed = support::serve::free_port();
     let ports = [
         ("127.0.0.5", with_chain.port),

@@ -15,7 +15,8 @@
 
 mod support;
 
-use std::net::SocketAddr;
+use support::serve::request;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -27,15 +28,6 @@ fn ours() -> PathBuf {
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/bundle/ubiquity")
-}
-
-fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> (u16, String, String) {
-    support::serve::request(addr, method, path, body)
 }
 
 fn sorted_hostnames(v: &mut Value) {

@@ -8,11 +8,13 @@
 // Test helpers outside `#[test]` functions: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Output, Stdio};
+
+mod support;
+
+use support::serve::free_port;
 
 const CFSSL: &str = env!("CARGO_BIN_EXE_cfssl");
 
@@ -132,15 +134,6 @@ fn domain_connection_refused_reads_like_go() {
     );
 }
 
-/// A port nothing listens on (bound, then released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Whether the `openssl` command can be run; skips (or, under `CI=true`,
 /// fails) the calling test when it cannot.
 fn openssl_available(test: &str) -> bool {
@@ -156,63 +149,6 @@ fn openssl_available(test: &str) -> bool {
         eprintln!("skipping {test}: the openssl command is not installed");
     }
     found
-}
-
-/// A running `openssl s_server`, killed when dropped.
-struct Server {
-    child: Child,
-    // Held open: s_server may stop when its standard input closes.
-    _stdin: ChildStdin,
-    port: u16,
-}
-
-impl Server {
-    /// Starts `openssl s_server -www` on a free loopback port with
-    /// `cert`/`key` (and `extra` arguments), and waits until it accepts.
-    fn start(dir: &Path, cert: &str, key: &str, extra: &[&str]) -> Self {
-        for _ in 0..5 {
-            let port = free_port();
-            let mut child = Command::new("openssl")
-                .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
-                .args(["-cert", cert, "-key", key, "-www"])
-                .args(extra)
-                .current_dir(dir)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let stdin = child.stdin.take().unwrap();
-            let stdout = child.stdout.take().unwrap();
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let Ok(line) = line else { break };
-                    if line.contains("ACCEPT") {
-                        let _ = tx.send(());
-                    }
-                }
-            });
-            let server = Self {
-                child,
-                _stdin: stdin,
-                port,
-            };
-            if rx.recv_timeout(Duration::from_secs(10)).is_ok() {
-                return server;
-            }
-            // Most likely the port was taken meanwhile: try another.
-            drop(server);
-        }
-        panic!("openssl s_server did not start");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Makes a CA and a leaf for `127.0.0.1`/`localhost` with our `cfssl`,
@@ -271,7 +207,7 @@ fn check_domain(test: &str, leaf_key: &str, server_args: &[&str]) {
 
     let mut extra = vec!["-cert_chain", "ca.pem"];
     extra.extend_from_slice(server_args);
-    let server = Server::start(dir.path(), "leaf.pem", "leaf-key.pem", &extra);
+    let server = support::openssl::Server::start(dir.path(), "leaf.pem", "leaf-key.pem", &extra);
     let target = format!("127.0.0.1:{}", server.port);
     let out = cfssl(dir.path(), &["certinfo", "-domain", &target], None);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
@@ -331,7 +267,7 @@ fn domain_shows_a_legacy_rsa1024_server() {
     assert!(made.status.success(), "{}", text(&made.stderr));
     let expected = cfssl(dir.path(), &["certinfo", "-cert", "legacy.pem"], None);
     assert_eq!(expected.status.code(), Some(0));
-    let server = Server::start(
+    let server = support::openssl::Server::start(
         dir.path(),
         "legacy.pem",
         "legacy-key.pem",

@@ -7,8 +7,10 @@
 
 mod support;
 
+use support::serve::request as post;
+
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -37,10 +39,6 @@ fn scratch() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn post(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> (u16, String, String) {
-    support::serve::request(addr, method, path, body)
 }
 
 fn openssl_text(dir: &Path, der: &[u8], args: &[&str]) -> String {

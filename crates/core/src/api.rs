@@ -995,6 +995,30 @@ pub struct CertAddRequest {
     pub common_name: String,
 }
 
+/// A Go `time.Time` member (RFC 3339) as `encoding/json` reads it: `None`
+/// for `null` or after recording Go's error.
+fn go_time_member(d: &mut Decoder, v: &Value) -> Option<GoTime> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => {
+            let t = GoTime::parse(s);
+            if t.is_none() {
+                d.custom_error(Error::Json(format!(
+                    "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse",
+                    go_string(s)
+                )));
+            }
+            t
+        }
+        _ => {
+            d.custom_error(Error::Json(
+                "Time.UnmarshalJSON: input is not a JSON string".into(),
+            ));
+            None
+        }
+    }
+}
+
 /// Reads a `/certadd` body with Go's rules: field names matched
 /// case-insensitively, the last of duplicates kept, times in RFC 3339,
 /// `metadata` and `sans` kept byte for byte.
@@ -1032,18 +1056,10 @@ pub fn cert_add_request(body: &[u8]) -> Result<CertAddRequest> {
     if !matches!(v, Value::Object(_) | Value::Null) {
         d.top_level_error(&v, "certadd.AddRequest");
     }
-    let time = |d: &mut Decoder, v: &Value, slot: &mut Option<GoTime>| match v {
-        Value::Null => {}
-        Value::String(s) => match GoTime::parse(s) {
-            Some(t) => *slot = Some(t),
-            None => d.custom_error(Error::Json(format!(
-                "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse",
-                go_string(s)
-            ))),
-        },
-        _ => d.custom_error(Error::Json(
-            "Time.UnmarshalJSON: input is not a JSON string".into(),
-        )),
+    let time = |d: &mut Decoder, v: &Value, slot: &mut Option<GoTime>| {
+        if let Some(t) = go_time_member(d, v) {
+            *slot = Some(t);
+        }
     };
     d.object(
         &v,
@@ -1138,20 +1154,11 @@ pub fn full_sign_request(body: &[u8]) -> Result<SignRequest> {
     if !matches!(v, Value::Object(_) | Value::Null) {
         d.top_level_error(&v, "signer.SignRequest");
     }
-    let time =
-        |d: &mut Decoder, v: &Value, slot: &mut Option<chrono::DateTime<chrono::Utc>>| match v {
-            Value::Null => {}
-            Value::String(s) => match GoTime::parse(s) {
-                Some(t) => *slot = (!t.is_zero()).then_some(t.instant),
-                None => d.custom_error(Error::Json(format!(
-                    "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse",
-                    go_string(s)
-                ))),
-            },
-            _ => d.custom_error(Error::Json(
-                "Time.UnmarshalJSON: input is not a JSON string".into(),
-            )),
-        };
+    let time = |d: &mut Decoder, v: &Value, slot: &mut Option<chrono::DateTime<chrono::Utc>>| {
+        if let Some(t) = go_time_member(d, v) {
+            *slot = (!t.is_zero()).then_some(t.instant);
+        }
+    };
     d.object(
         &v,
         "SignRequest",

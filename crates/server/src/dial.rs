@@ -220,7 +220,7 @@ pub fn remote_chain(
     ip: &str,
 ) -> Result<(Vec<cfssl_core::cert::Certificate>, String, String), cfssl_core::Error> {
     let (address, server_name) = bundle_target(domain, ip);
-    remote_chain_at(&address, &server_name)
+    remote_chain_at(address, server_name)
 }
 
 /// [`remote_chain`] as cfssl's `/bundle` dials: always port 443 of the
@@ -240,14 +240,13 @@ pub fn remote_chain_443(
             format!("dial tcp: address {address}: too many colons in address"),
         ));
     }
-    remote_chain_at(&address, domain)
+    remote_chain_at(address, domain.to_string())
 }
 
 fn remote_chain_at(
-    address: &str,
-    server_name: &str,
+    address: String,
+    server_name: String,
 ) -> Result<(Vec<cfssl_core::cert::Certificate>, String, String), cfssl_core::Error> {
-    let (address, server_name) = (address.to_string(), server_name.to_string());
     let ders = server_certificates(&address, &server_name, DOMAIN_TIMEOUT)
         .map_err(|e| cfssl_core::Error::coded(cfssl_core::Code::DialFailed, e))?;
     let certs = ders

@@ -6,7 +6,7 @@
 //! cfssl fetches with Go's default client, unbounded; here a fetch is
 //! bounded (10 s to connect, 10 s for a handshake, 15 s in all, 1 MiB: an
 //! issuer certificate is a few KiB), and a stashed file is written whole
-//! (a temporary file renamed over it) with cfssl's mode, 0644.
+//! ([`crate::whole_file`]) with cfssl's mode, 0644 less the umask.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -19,7 +19,6 @@
 //! # Ok::<(), String>(())
 //! ```
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -92,35 +91,10 @@ impl IssuerSource for HttpIssuers {
                 dir.display()
             )));
         }
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = dir.join(name);
-        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(pem.as_bytes())?;
-            f.sync_all()?;
-            set_mode(&tmp)?;
-            std::fs::rename(&tmp, &path)
-        };
-        Some(write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!(
-                "open {}: {}",
-                path.display(),
-                cfssl_core::error::go_errno_text(&e)
-            )
-        }))
+        Some(
+            crate::whole_file::Pending::create(&path.to_string_lossy(), 0o644)
+                .and_then(|file| file.commit(pem.as_bytes())),
+        )
     }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &std::path::Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &std::path::Path) -> std::io::Result<()> {
-    Ok(())
 }

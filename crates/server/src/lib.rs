@@ -35,6 +35,7 @@ pub mod ocsp;
 pub mod remote;
 mod reply;
 mod tls;
+pub mod whole_file;
 
 pub use app::{BundlerError, CrlIssuer, Endpoint, ServeOptions};
 pub use listen::{Limits, ServeError, run, run_ocsp, run_ocsp_until, run_until};

@@ -16,7 +16,6 @@
 //! assert_eq!(code, 0);
 //! ```
 
-mod output;
 mod walk;
 
 use std::io::Write;
@@ -34,7 +33,7 @@ use cfssl_server::fetch::{FetchOptions, Fetcher};
 use crate::goflag::{self, DefValue, FlagDef, ParseError};
 use crate::log::{Logger, format_line};
 
-pub use output::Pending;
+pub use cfssl_server::whole_file::Pending;
 
 /// mkbundle's flags, as 1.6.5 defines them.
 pub const FLAGS: &[FlagDef] = &[
@@ -101,7 +100,7 @@ pub fn build<F: Fetch>(
         out: Mutex::new(stderr),
         logger: Logger::default(),
     };
-    let pending = match Pending::create(output) {
+    let pending = match Pending::create(output, 0o666) {
         Ok(p) => p,
         Err(e) => {
             sink.line(Level::Error, &e);

@@ -10,6 +10,7 @@ pub(crate) mod compare;
 pub(crate) mod der;
 pub(crate) mod ledger;
 pub(crate) mod normalise;
+pub(crate) mod openssl;
 pub(crate) mod oracle;
 pub(crate) mod pem;
 pub(crate) mod pg;

@@ -107,7 +107,9 @@ pub struct Bundler {
 
 #[derive(Debug, Default)]
 struct Pool {
-    intermediates: Vec<Certificate>,
+    /// Shared with the verifications in flight, which read a snapshot
+    /// (a bundle copies no certificate to verify).
+    intermediates: Arc<Vec<Certificate>>,
     /// Signatures of every certificate of both pools (cfssl's
     /// `KnownIssuers`).
     known: HashSet<Vec<u8>>,
@@ -167,7 +169,7 @@ impl Bundler {
         Self {
             roots,
             pool: Mutex::new(Pool {
-                intermediates,
+                intermediates: Arc::new(intermediates),
                 known,
             }),
             metadata: Metadata::default(),
@@ -452,7 +454,7 @@ impl Bundler {
     /// Go's `Verify` with any key usage: every chain from `cert` to a root
     /// through the intermediates, in Go's order.
     fn verify(&self, cert: &Certificate, now: DateTime<Utc>) -> Result<Vec<Chain>> {
-        let intermediates = self.lock().intermediates.clone();
+        let intermediates = Arc::clone(&self.lock().intermediates);
         self.verify_through(cert, &intermediates, now)
     }
 
@@ -562,7 +564,7 @@ impl Bundler {
                     // Another bundle added it meanwhile.
                     continue;
                 }
-                pool.intermediates.push(cert.clone());
+                Arc::make_mut(&mut pool.intermediates).push(cert.clone());
             }
             if let Some(result) = self
                 .source

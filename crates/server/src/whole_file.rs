@@ -1,9 +1,10 @@
-//! Writing the bundle so that it is never half-written: into a new file
-//! beside the target, flushed to disk, then renamed over it. The new file
-//! gets the mode Go's `os.Create` would leave: an existing target's mode,
-//! otherwise 0666 less the umask. A target that is a symbolic link is
-//! written through (the link's target is replaced), as `os.Create` writes
-//! through it.
+//! Writing a file so that it is never half-written (the bundle `mkbundle`
+//! writes, an intermediate `bundle` stashes): into a new file beside the
+//! target, flushed to disk, then renamed over it. The new file gets the mode
+//! Go's `os.Create` / `os.WriteFile` would leave: an existing target's
+//! mode, otherwise the mode asked for less the umask. A target that is a
+//! symbolic link is written through (the link's target is replaced), as Go
+//! writes through it.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 
 use cfssl_core::error::go_errno_text;
 
-/// The bundle file being written.
+/// A file being written whole.
 #[derive(Debug)]
 pub struct Pending {
     file: File,
@@ -21,12 +22,14 @@ pub struct Pending {
 }
 
 impl Pending {
-    /// Opens a new file beside `target`.
+    /// Opens a new file beside `target`; `mode` is what a new target gets
+    /// before the umask (Go's `os.Create`: 0666; `os.WriteFile`: its
+    /// `perm`).
     ///
     /// # Errors
     /// Go's words for what `os.Create(target)` would have met (`open
     /// no-such-dir/out.crt: no such file or directory`).
-    pub fn create(target: &str) -> Result<Self, String> {
+    pub fn create(target: &str, mode: u32) -> Result<Self, String> {
         let open_error = |e: &std::io::Error| format!("open {target}: {}", go_errno_text(e));
         let real = match std::fs::canonicalize(target) {
             Ok(p) => p,
@@ -52,7 +55,7 @@ impl Pending {
             match OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .mode(0o666)
+                .mode(mode)
                 .open(&temp)
             {
                 Ok(file) => {
