@@ -360,7 +360,7 @@ fn signed_at(d: &Path, name: &str, issuer: &str, offset: chrono::Duration) {
     let (_, csr) =
         cfssl_core::initca::generate_key_and_csr(&req, &mut cfssl_core::log::NoLog).expect("csr");
     let der = signer
-        .sign(&SignRequest::new(csr), &mut cfssl_core::log::NoLog)
+        .sign(&SignRequest::from_csr(csr), &mut cfssl_core::log::NoLog)
         .expect("sign");
     std::fs::write(
         d.join(format!("{name}.pem")),

@@ -89,7 +89,10 @@ fn request_with_key(json: &str, algo: &str, size: i64) -> CertificateRequest {
 fn make_ca(algo: &str, size: i64) -> (String, String) {
     let req = request_with_key(CA_CSR_JSON, algo, size);
     let out = initca::new(&req, initca::Options::default(), &mut NoLog).expect("initca");
-    (out.cert, out.key.expect("initca returns the new key"))
+    (
+        out.cert.to_pem(),
+        out.key.expect("initca returns the new key").to_pem(),
+    )
 }
 
 fn keygen(c: &mut Criterion) {

@@ -481,37 +481,6 @@ pub fn sums_json(der: &[u8]) -> String {
     )
 }
 
-/// Go's `json.Compact`: the JSON text without the whitespace outside strings.
-/// Compacting what `json.MarshalIndent` writes gives what `json.Marshal`
-/// writes, so the one indented writer serves both forms.
-///
-/// ```
-/// assert_eq!(cfssl_core::api::compact("{\n  \"a\": [\n    \"x y\"\n  ]\n}"), r#"{"a":["x y"]}"#);
-/// ```
-pub fn compact(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,7 +569,6 @@ mod tests {
             sums_json(b""),
             "{\"md5\":\"D41D8CD98F00B204E9800998ECF8427E\",\"sha-1\":\"DA39A3EE5E6B4B0D3255BFEF95601890AFD80709\",\"sha-256\":\"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855\"}"
         );
-        assert_eq!(compact("[ \"a\\\" b\" ,\n 1 ]"), "[\"a\\\" b\",1]");
     }
 }
 

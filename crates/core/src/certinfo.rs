@@ -6,11 +6,11 @@ use crate::csr::Csr;
 use crate::der::{self, Tlv, go_base128, go_header, structure_error, syntax_error, tag};
 use crate::error::{Error, Result};
 use crate::ext::oids as ext_oids;
+use crate::gojson::Json as GoJson;
 use crate::key::oids;
 use crate::name::{
     self, OID_C, OID_CN, OID_L, OID_O, OID_OU, OID_POSTAL, OID_SERIAL, OID_ST, OID_STREET,
 };
-use crate::wire::go_string;
 
 /// cfssl's name for a signature algorithm (`helpers.SignatureString`).
 pub fn signature_string(oid: &str) -> &'static str {
@@ -56,100 +56,189 @@ fn all_values(name_der: &[u8]) -> Vec<(String, String)> {
     out
 }
 
-fn name_json(name_der: &[u8], indent: &str) -> String {
-    let values = all_values(name_der);
-    let join = |oid: &str| -> String {
-        values
-            .iter()
-            .filter(|(o, _)| o == oid)
-            .map(|(_, v)| v.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let last = |oid: &str| -> String {
-        values
-            .iter()
-            .rev()
-            .find(|(o, _)| o == oid)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let fields = [
-        ("common_name", last(OID_CN)),
-        ("serial_number", last(OID_SERIAL)),
-        ("country", join(OID_C)),
-        ("organization", join(OID_O)),
-        ("organizational_unit", join(OID_OU)),
-        ("locality", join(OID_L)),
-        ("province", join(OID_ST)),
-        ("street_address", join(OID_STREET)),
-        ("postal_code", join(OID_POSTAL)),
-    ];
-    let inner = format!("{indent}  ");
-    let mut lines: Vec<String> = fields
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{inner}\"{k}\": {}", go_string(v)))
-        .collect();
-    if !values.is_empty() {
-        let items: Vec<String> = values
-            .iter()
-            .map(|(_, v)| format!("{inner}  {}", go_string(v)))
-            .collect();
-        lines.push(format!(
-            "{inner}\"names\": [\n{}\n{inner}]",
-            items.join(",\n")
-        ));
-    }
-    if lines.is_empty() {
-        return "{}".into();
-    }
-    format!("{{\n{}\n{indent}}}", lines.join(",\n"))
+/// A name as cfssl's `certinfo.Name` holds it: each field the last (common
+/// name, serial number) or all, comma-joined, of its attribute values, and
+/// every value in RDN order in `names`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NameInfo {
+    /// `common_name`.
+    pub common_name: String,
+    /// `serial_number`.
+    pub serial_number: String,
+    /// `country`.
+    pub country: String,
+    /// `organization`.
+    pub organization: String,
+    /// `organizational_unit`.
+    pub organizational_unit: String,
+    /// `locality`.
+    pub locality: String,
+    /// `province`.
+    pub province: String,
+    /// `street_address`.
+    pub street_address: String,
+    /// `postal_code`.
+    pub postal_code: String,
+    /// `names`: every attribute value, in order.
+    pub names: Vec<String>,
 }
 
-/// The indented JSON cfssl's `certinfo -cert` prints (without the final newline).
-pub fn certificate_json(c: &Certificate) -> String {
-    let sans = c.sans();
-    let mut san_list: Vec<String> = sans.dns.clone();
-    san_list.extend(sans.ips.iter().map(ToString::to_string));
-    let mut lines = vec![
-        format!("  \"subject\": {}", name_json(c.subject_raw(), "  ")),
-        format!("  \"issuer\": {}", name_json(c.issuer_raw(), "  ")),
-        format!("  \"serial_number\": \"{}\"", cert::decimal(c.serial())),
-    ];
-    if !san_list.is_empty() {
-        let items: Vec<String> = san_list
-            .iter()
-            .map(|s| format!("    {}", go_string(s)))
-            .collect();
-        lines.push(format!("  \"sans\": [\n{}\n  ]", items.join(",\n")));
+impl NameInfo {
+    /// Reads a DER `Name`.
+    pub fn from_der(name_der: &[u8]) -> Self {
+        let values = all_values(name_der);
+        let join = |oid: &str| -> String {
+            values
+                .iter()
+                .filter(|(o, _)| o == oid)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let last = |oid: &str| -> String {
+            values
+                .iter()
+                .rev()
+                .find(|(o, _)| o == oid)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        Self {
+            common_name: last(OID_CN),
+            serial_number: last(OID_SERIAL),
+            country: join(OID_C),
+            organization: join(OID_O),
+            organizational_unit: join(OID_OU),
+            locality: join(OID_L),
+            province: join(OID_ST),
+            street_address: join(OID_STREET),
+            postal_code: join(OID_POSTAL),
+            names: values.into_iter().map(|(_, v)| v).collect(),
+        }
     }
-    lines.push(format!(
-        "  \"not_before\": \"{}\"",
-        c.not_before().format("%Y-%m-%dT%H:%M:%SZ")
-    ));
-    lines.push(format!(
-        "  \"not_after\": \"{}\"",
-        c.not_after().format("%Y-%m-%dT%H:%M:%SZ")
-    ));
-    lines.push(format!(
-        "  \"sigalg\": \"{}\"",
-        signature_string(c.signature_algorithm_oid())
-    ));
-    lines.push(format!(
-        "  \"authority_key_id\": \"{}\"",
-        c.authority_key_id()
-            .map(|k| hex_colon(&k))
-            .unwrap_or_default()
-    ));
-    lines.push(format!(
-        "  \"subject_key_id\": \"{}\"",
-        c.subject_key_id()
-            .map(|k| hex_colon(&k))
-            .unwrap_or_default()
-    ));
-    lines.push(format!("  \"pem\": {}", go_string(&c.to_pem())));
-    format!("{{\n{}\n}}", lines.join(",\n"))
+
+    /// The value Go marshals (every field `omitempty`).
+    pub fn to_go_json(&self) -> GoJson {
+        let fields = [
+            ("common_name", &self.common_name),
+            ("serial_number", &self.serial_number),
+            ("country", &self.country),
+            ("organization", &self.organization),
+            ("organizational_unit", &self.organizational_unit),
+            ("locality", &self.locality),
+            ("province", &self.province),
+            ("street_address", &self.street_address),
+            ("postal_code", &self.postal_code),
+        ];
+        let mut members: Vec<(&'static str, GoJson)> = fields
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, GoJson::Str(v.clone())))
+            .collect();
+        if !self.names.is_empty() {
+            members.push(("names", GoJson::strings(self.names.clone())));
+        }
+        GoJson::Obj(members)
+    }
+}
+
+/// What `cfssl certinfo -cert` prints and `/certinfo` answers: cfssl's
+/// `certinfo.Certificate`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertInfo {
+    /// `subject`.
+    pub subject: NameInfo,
+    /// `issuer`.
+    pub issuer: NameInfo,
+    /// `serial_number`, decimal.
+    pub serial_number: String,
+    /// `sans`: DNS names, then IP addresses.
+    pub sans: Vec<String>,
+    /// `not_before`.
+    pub not_before: chrono::DateTime<chrono::Utc>,
+    /// `not_after`.
+    pub not_after: chrono::DateTime<chrono::Utc>,
+    /// `sigalg`, cfssl's name for the signature algorithm.
+    pub sigalg: &'static str,
+    /// `authority_key_id`, upper-case hex bytes joined by `:` ("" when none).
+    pub authority_key_id: String,
+    /// `subject_key_id`, as `authority_key_id`.
+    pub subject_key_id: String,
+    /// `pem`, with its trailing newline.
+    pub pem: String,
+}
+
+impl CertInfo {
+    /// cfssl's `certinfo.ParseCertificate`.
+    pub fn from_certificate(c: &Certificate) -> Self {
+        let sans = c.sans();
+        let mut san_list: Vec<String> = sans.dns.clone();
+        san_list.extend(sans.ips.iter().map(ToString::to_string));
+        Self {
+            subject: NameInfo::from_der(c.subject_raw()),
+            issuer: NameInfo::from_der(c.issuer_raw()),
+            serial_number: cert::decimal(c.serial()),
+            sans: san_list,
+            not_before: c.not_before(),
+            not_after: c.not_after(),
+            sigalg: signature_string(c.signature_algorithm_oid()),
+            authority_key_id: c
+                .authority_key_id()
+                .map(|k| hex_colon(&k))
+                .unwrap_or_default(),
+            subject_key_id: c
+                .subject_key_id()
+                .map(|k| hex_colon(&k))
+                .unwrap_or_default(),
+            pem: c.to_pem(),
+        }
+    }
+
+    /// The value Go marshals (`sans` is `omitempty`).
+    pub fn to_go_json(&self) -> GoJson {
+        let time = |t: &chrono::DateTime<chrono::Utc>| {
+            GoJson::Str(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        };
+        let mut members = vec![
+            ("subject", self.subject.to_go_json()),
+            ("issuer", self.issuer.to_go_json()),
+            ("serial_number", GoJson::Str(self.serial_number.clone())),
+        ];
+        if !self.sans.is_empty() {
+            members.push(("sans", GoJson::strings(self.sans.clone())));
+        }
+        members.extend([
+            ("not_before", time(&self.not_before)),
+            ("not_after", time(&self.not_after)),
+            ("sigalg", GoJson::Str(self.sigalg.to_string())),
+            (
+                "authority_key_id",
+                GoJson::Str(self.authority_key_id.clone()),
+            ),
+            ("subject_key_id", GoJson::Str(self.subject_key_id.clone())),
+            ("pem", GoJson::Str(self.pem.clone())),
+        ]);
+        GoJson::Obj(members)
+    }
+
+    /// Compact, as the `/certinfo` endpoint answers inside its envelope.
+    pub fn to_json(&self) -> String {
+        self.to_go_json().to_compact()
+    }
+
+    /// Indented, as `cfssl certinfo -cert` prints it (without the final
+    /// newline).
+    pub fn to_json_indented(&self) -> String {
+        self.to_go_json().to_indented()
+    }
+}
+
+/// The indented JSON cfssl's `certinfo -cert` prints (without the final
+/// newline): [`CertInfo::to_json_indented`] of the certificate.
+pub fn certificate_json(c: &Certificate) -> String {
+    CertInfo::from_certificate(c).to_json_indented()
 }
 
 // ---------------------------------------------------------------------------
@@ -200,122 +289,6 @@ pub fn csr_pem_json(input: &[u8]) -> Result<String> {
         (_, Some(message)) => Err(Error::Invalid(message)),
         (json, None) => Ok(json.to_indented()),
     }
-}
-
-/// A value as Go's `encoding/json` sees it, with object keys in struct order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum GoJson {
-    Null,
-    Bool(bool),
-    /// A number, already written as Go writes it.
-    Num(String),
-    Str(String),
-    /// A Go `string` holding any bytes: invalid UTF-8 is written as `\ufffd`
-    /// escapes, one per byte, as `encoding/json` does.
-    Text(Vec<u8>),
-    Arr(Vec<GoJson>),
-    Obj(Vec<(&'static str, GoJson)>),
-}
-
-impl GoJson {
-    /// A `[]byte`: standard base64 with padding.
-    fn bytes(b: &[u8]) -> Self {
-        Self::Str(base64(b))
-    }
-
-    /// A `[]string` that is nil when empty.
-    fn strings(v: Vec<String>) -> Self {
-        if v.is_empty() {
-            Self::Null
-        } else {
-            Self::Arr(v.into_iter().map(Self::Str).collect())
-        }
-    }
-
-    /// A `[]string` of Go strings holding any bytes, nil when empty.
-    fn texts(v: Vec<Vec<u8>>) -> Self {
-        if v.is_empty() {
-            Self::Null
-        } else {
-            Self::Arr(v.into_iter().map(Self::Text).collect())
-        }
-    }
-
-    /// An `asn1.ObjectIdentifier`.
-    fn oid(arcs: &[u64]) -> Self {
-        Self::Arr(arcs.iter().map(|a| Self::Num(a.to_string())).collect())
-    }
-
-    /// `json.MarshalIndent(v, "", "  ")`.
-    fn to_indented(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out, 0);
-        out
-    }
-
-    fn write(&self, out: &mut String, depth: usize) {
-        fn newline(out: &mut String, depth: usize) {
-            out.push('\n');
-            for _ in 0..depth {
-                out.push_str("  ");
-            }
-        }
-        match self {
-            Self::Null => out.push_str("null"),
-            Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Self::Num(n) => out.push_str(n),
-            Self::Str(s) => out.push_str(&go_string(s)),
-            Self::Text(b) => out.push_str(&go_string_bytes(b)),
-            Self::Arr(items) if items.is_empty() => out.push_str("[]"),
-            Self::Obj(fields) if fields.is_empty() => out.push_str("{}"),
-            Self::Arr(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline(out, depth + 1);
-                    item.write(out, depth + 1);
-                }
-                newline(out, depth);
-                out.push(']');
-            }
-            Self::Obj(fields) => {
-                out.push('{');
-                for (i, (key, value)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline(out, depth + 1);
-                    out.push_str(&go_string(key));
-                    out.push_str(": ");
-                    value.write(out, depth + 1);
-                }
-                newline(out, depth);
-                out.push('}');
-            }
-        }
-    }
-}
-
-/// A Go string of arbitrary bytes as `encoding/json` writes it: valid UTF-8
-/// as [`go_string`] writes it, each invalid byte as `\ufffd`.
-fn go_string_bytes(b: &[u8]) -> String {
-    let mut out = String::from("\"");
-    for chunk in b.utf8_chunks() {
-        let quoted = go_string(chunk.valid());
-        out.push_str(&quoted[1..quoted.len() - 1]);
-        for _ in chunk.invalid() {
-            out.push_str("\\ufffd");
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Standard base64 with padding (Go's `base64.StdEncoding`, used for `[]byte`).
-fn base64(data: &[u8]) -> String {
-    crate::gobase64::encode(data)
 }
 
 /// Remembers the first error Go's parser would have stopped at.
@@ -1848,11 +1821,11 @@ mod tests {
 
     #[test]
     fn base64_like_go() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(&[0xf0]), "8A==");
+        assert_eq!(crate::gobase64::encode(b""), "");
+        assert_eq!(crate::gobase64::encode(b"f"), "Zg==");
+        assert_eq!(crate::gobase64::encode(b"fo"), "Zm8=");
+        assert_eq!(crate::gobase64::encode(b"foo"), "Zm9v");
+        assert_eq!(crate::gobase64::encode(&[0xf0]), "8A==");
     }
 
     #[test]

@@ -189,6 +189,21 @@ impl Profile {
         }
     }
 
+    /// The profile `cfssl selfsign` signs with when no `-config` is given:
+    /// [`Profile::cfssl_default`] with an expiry of 2190h (three months).
+    ///
+    /// ```
+    /// let p = cfssl_core::config::Profile::selfsign_default();
+    /// assert_eq!(p.expiry, 2190 * 3_600_000_000_000);
+    /// ```
+    pub fn selfsign_default() -> Self {
+        Self {
+            expiry: 2190 * 3_600_000_000_000,
+            expiry_string: "2190h".into(),
+            ..Self::cfssl_default()
+        }
+    }
+
     /// The key usage bits and the EKU OIDs (in order, duplicates kept) of
     /// the profile's usages; unknown names are skipped.
     pub fn usage_bits(&self) -> (u16, Vec<&'static str>) {
@@ -396,7 +411,18 @@ pub struct AuthKey {
 }
 
 /// A loaded signing configuration.
-#[derive(Clone, Debug, Default)]
+///
+/// `Config::default()` is cfssl's policy when no `-config` is given (see
+/// [`Config::cfssl_default`]):
+///
+/// ```
+/// use cfssl_core::config::Config;
+/// let c = Config::default();
+/// assert!(c.profiles.is_empty());
+/// assert_eq!(c.default.usages, ["signing", "key encipherment", "server auth", "client auth"]);
+/// assert_eq!(c.default.expiry, 8760 * 3_600_000_000_000);
+/// ```
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Config {
     /// `signing.default` (cfssl's built-in default when absent).
@@ -411,13 +437,31 @@ pub struct Config {
     pub(crate) default_given: bool,
 }
 
+impl Default for Config {
+    fn default() -> Self {
+        Self::cfssl_default()
+    }
+}
+
 impl Config {
     /// cfssl's policy when no `-config` is given: no named profiles, and the
     /// default profile of [`Profile::cfssl_default`].
     pub fn cfssl_default() -> Self {
         Self {
             default: Profile::cfssl_default(),
-            ..Self::default()
+            profiles: Vec::new(),
+            auth_keys: Vec::new(),
+            remotes: Vec::new(),
+            default_given: false,
+        }
+    }
+
+    /// A policy of one default profile and nothing else (what cfssl's
+    /// `initca` and a profile-less signer build).
+    pub fn with_default_profile(default: Profile) -> Self {
+        Self {
+            default,
+            ..Self::cfssl_default()
         }
     }
 

@@ -6,11 +6,10 @@
 //! and each entry's reason code when it has one (§5.3.1).
 //!
 //! ```
-//! use cfssl_core::{crl, initca, csr::CertificateRequest, cert::Certificate, key::PrivateKey};
+//! use cfssl_core::{crl, initca, csr::CertificateRequest};
 //! let req = CertificateRequest::from_json(br#"{"CN":"Doc CA","key":{"algo":"ecdsa","size":256}}"#)?;
 //! let ca = initca::new(&req, initca::Options::default(), &mut cfssl_core::log::NoLog)?;
-//! let key_pem = ca.key.unwrap_or_default();
-//! let (cert, key) = (Certificate::from_pem(ca.cert.as_bytes())?, PrivateKey::from_pem(key_pem.as_bytes())?);
+//! let (cert, key) = (ca.cert, ca.key.expect("initca::new makes a key"));
 //! let now = chrono::Utc::now();
 //! let entries = [crl::Entry::new(vec![0x30, 0x39], now)];
 //! let der = crl::create(&cert, &key, &entries, now, now + chrono::Duration::days(7), &crl::number_for(now))?;
@@ -24,7 +23,7 @@ use crate::cert::{self, Certificate};
 use crate::der::{self, tag};
 use crate::error::{Code, Error, Result};
 use crate::ext::{self, Extension, oids};
-use crate::key::PrivateKey;
+use crate::signing_key::SigningKey;
 
 /// One revoked certificate of a list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +74,7 @@ pub fn number_for(this_update: DateTime<Utc>) -> Vec<u8> {
 /// 2300 when `key` is not the issuer's key; 1000 when signing fails.
 pub fn create(
     issuer: &Certificate,
-    key: &PrivateKey,
+    key: &dyn SigningKey,
     entries: &[Entry],
     this_update: DateTime<Utc>,
     next_update: DateTime<Utc>,
@@ -242,8 +241,8 @@ mod tests {
             &mut crate::log::NoLog,
         )
         .unwrap();
-        let cert = Certificate::from_pem(ca.cert.as_bytes()).unwrap();
-        let key = PrivateKey::from_pem(ca.key.unwrap().as_bytes()).unwrap();
+        let cert = ca.cert;
+        let key = ca.key.unwrap();
         let now = Utc::now();
         let entries = [
             Entry::new(vec![0x30, 0x39], now),

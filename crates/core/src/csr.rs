@@ -17,8 +17,9 @@ use crate::error::{Code, Error, Result};
 use crate::ext::{self, Extension, oids};
 use crate::gojson::{self, Decoder, Value};
 use crate::hosts::Sans;
-use crate::key::{self, KeyRequest, PrivateKey};
+use crate::key::{self, KeyRequest};
 use crate::name::{OID_EMAIL, Subject};
+use crate::signing_key::SigningKey;
 
 /// One entry of `names`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -277,7 +278,7 @@ impl CertificateRequest {
     ///
     /// # Errors
     /// Code 9300 for a bad OID or host, 1000 if signing fails.
-    pub fn generate(&self, key: &PrivateKey) -> Result<Vec<u8>> {
+    pub fn generate(&self, key: &dyn SigningKey) -> Result<Vec<u8>> {
         build_csr(&self.subject()?, &self.csr_extensions()?, key)
     }
 
@@ -285,7 +286,7 @@ impl CertificateRequest {
     ///
     /// # Errors
     /// As [`Self::generate`].
-    pub fn generate_pem(&self, key: &PrivateKey) -> Result<String> {
+    pub fn generate_pem(&self, key: &dyn SigningKey) -> Result<String> {
         Ok(crate::pemfmt::encode(
             "CERTIFICATE REQUEST",
             &self.generate(key)?,
@@ -365,7 +366,7 @@ fn decode_extension(d: &mut Decoder, v: &Value, e: &mut Extension) {
 pub(crate) fn build_csr(
     subject: &Subject,
     exts: &[Extension],
-    key: &PrivateKey,
+    key: &dyn SigningKey,
 ) -> Result<Vec<u8>> {
     let attrs = if exts.is_empty() {
         der::explicit(0, &[])
@@ -487,6 +488,12 @@ impl Csr {
         key::verify(&self.spki, &self.sig_alg, &self.info, &self.signature).map_err(Error::bad_csr)
     }
 
+    /// PEM (`CERTIFICATE REQUEST`) with its trailing newline, as cfssl
+    /// prints it.
+    pub fn to_pem(&self) -> String {
+        crate::pemfmt::encode("CERTIFICATE REQUEST", &self.raw)
+    }
+
     /// The DER.
     pub fn raw(&self) -> &[u8] {
         &self.raw
@@ -528,6 +535,7 @@ impl Csr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::PrivateKey;
 
     #[test]
     fn keys_are_case_insensitive_and_key_is_filled_fieldwise() {

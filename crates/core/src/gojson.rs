@@ -24,8 +24,150 @@
 //! assert!(gojson::field_matches("\u{17f}erial", "serial"));
 //! # Ok::<(), cfssl_core::Error>(())
 //! ```
+//!
+//! Writing: [`Json`] is a value as Go's `encoding/json` marshals it (struct
+//! fields in declaration order, `[]byte` as base64, nil slices as `null`),
+//! written compact as `json.Marshal` does or indented as
+//! `json.MarshalIndent(v, "", "  ")` does, with Go's string escaping
+//! ([`crate::wire::go_string`]).
+//!
+//! ```
+//! use cfssl_core::gojson::Json;
+//! let v = Json::Obj(vec![("a", Json::Arr(vec![Json::Str("x <y>".into())])), ("b", Json::Null)]);
+//! assert_eq!(v.to_compact(), r#"{"a":["x \u003cy\u003e"],"b":null}"#);
+//! assert_eq!(v.to_indented(), "{\n  \"a\": [\n    \"x \\u003cy\\u003e\"\n  ],\n  \"b\": null\n}");
+//! ```
 
 use crate::error::{Error, Result};
+use crate::wire::go_string;
+
+/// A value to write as Go's `encoding/json` writes it, object members in
+/// the order given (a Go struct's field order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Json {
+    /// `null` (a nil slice, map or pointer).
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, already written as Go writes it.
+    Num(String),
+    /// A string.
+    Str(String),
+    /// A Go `string` holding any bytes: invalid UTF-8 is written as `\ufffd`
+    /// escapes, one per byte, as `encoding/json` does.
+    Text(Vec<u8>),
+    /// An array.
+    Arr(Vec<Json>),
+    /// An object (a struct: its field names are static).
+    Obj(Vec<(&'static str, Json)>),
+}
+
+impl Json {
+    /// A `[]byte`: standard base64 with padding.
+    pub fn bytes(b: &[u8]) -> Self {
+        Self::Str(crate::gobase64::encode(b))
+    }
+
+    /// A `[]string` that is nil when empty.
+    pub fn strings(v: Vec<String>) -> Self {
+        if v.is_empty() {
+            Self::Null
+        } else {
+            Self::Arr(v.into_iter().map(Self::Str).collect())
+        }
+    }
+
+    /// A `[]string` of Go strings holding any bytes, nil when empty.
+    pub fn texts(v: Vec<Vec<u8>>) -> Self {
+        if v.is_empty() {
+            Self::Null
+        } else {
+            Self::Arr(v.into_iter().map(Self::Text).collect())
+        }
+    }
+
+    /// An `asn1.ObjectIdentifier`.
+    pub fn oid(arcs: &[u64]) -> Self {
+        Self::Arr(arcs.iter().map(|a| Self::Num(a.to_string())).collect())
+    }
+
+    /// `json.Marshal(v)`.
+    pub fn to_compact(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, None);
+        out
+    }
+
+    /// `json.MarshalIndent(v, "", "  ")`.
+    pub fn to_indented(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, Some(0));
+        out
+    }
+
+    /// Writes the value; `depth` is `None` for compact output.
+    fn write(&self, out: &mut String, depth: Option<usize>) {
+        fn newline(out: &mut String, depth: Option<usize>) {
+            if let Some(depth) = depth {
+                out.push('\n');
+                for _ in 0..depth {
+                    out.push_str("  ");
+                }
+            }
+        }
+        let inner = depth.map(|d| d + 1);
+        match self {
+            Self::Null => out.push_str("null"),
+            Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Self::Num(n) => out.push_str(n),
+            Self::Str(s) => out.push_str(&go_string(s)),
+            Self::Text(b) => out.push_str(&go_string_bytes(b)),
+            Self::Arr(items) if items.is_empty() => out.push_str("[]"),
+            Self::Obj(fields) if fields.is_empty() => out.push_str("{}"),
+            Self::Arr(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, inner);
+                    item.write(out, inner);
+                }
+                newline(out, depth);
+                out.push(']');
+            }
+            Self::Obj(fields) => {
+                out.push('{');
+                for (i, (key, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, inner);
+                    out.push_str(&go_string(key));
+                    out.push_str(if depth.is_some() { ": " } else { ":" });
+                    value.write(out, inner);
+                }
+                newline(out, depth);
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// A Go string of arbitrary bytes as `encoding/json` writes it: valid UTF-8
+/// as [`go_string`] writes it, each invalid byte as `\ufffd`.
+fn go_string_bytes(b: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in b.utf8_chunks() {
+        let quoted = go_string(chunk.valid());
+        out.push_str(&quoted[1..quoted.len() - 1]);
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+    out
+}
 
 /// Maximum nesting depth; Go allows 10000, deeper input is rejected with
 /// Go's own message (`invalid character '[' exceeded max depth`).

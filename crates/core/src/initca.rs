@@ -2,33 +2,32 @@
 
 use crate::cert::Certificate;
 use crate::config::{Config, Profile};
-use crate::csr::{CaConfig, CertificateRequest, Name};
+use crate::csr::{CaConfig, CertificateRequest, Csr, Name};
 use crate::duration;
 use crate::error::{Code, Error, Result};
 use crate::key::PrivateKey;
 use crate::log::{Level, Log};
-use crate::pemfmt;
 use crate::signer::{Clock, CsrOrigin, Entropy, LocalSigner, SignRequest};
 
-/// What initca produces: PEM certificate, CSR and (for a new key) key.
+/// What initca produces: the CA certificate, the CSR it was made from and,
+/// for a new key, the key; each has `to_pem` for cfssl's output.
 ///
 /// Its `Debug` output leaves the key out.
-#[derive(Clone)]
 pub struct CaOutput {
-    /// The CA certificate, PEM.
-    pub cert: String,
-    /// The CSR it was made from, PEM.
-    pub csr: String,
-    /// The new private key, PEM (`None` when an existing key was used).
-    pub key: Option<String>,
+    /// The CA certificate.
+    pub cert: Certificate,
+    /// The CSR it was made from.
+    pub csr: Csr,
+    /// The new private key (`None` when an existing key was used).
+    pub key: Option<PrivateKey>,
 }
 
 impl std::fmt::Debug for CaOutput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never print key material (a derived Debug would print the PEM).
+        // PrivateKey's own Debug never prints key material.
         f.debug_struct("CaOutput")
-            .field("cert", &self.cert)
-            .field("csr", &self.csr)
+            .field("cert", &self.cert.to_pem())
+            .field("csr", &self.csr.to_pem())
             .field("key", &self.key.as_ref().map(|_| "<private key>"))
             .finish()
     }
@@ -101,7 +100,7 @@ fn signer(key: PrivateKey, policy: Config, opts: Options) -> LocalSigner {
 pub fn generate_key_and_csr(
     req: &CertificateRequest,
     log: &mut dyn Log,
-) -> Result<(PrivateKey, String)> {
+) -> Result<(PrivateKey, Csr)> {
     log.log(Level::Info, "received CSR");
     log.log(Level::Info, &format!("generating key: {}", req.key.label()));
     log.log(
@@ -112,11 +111,11 @@ pub fn generate_key_and_csr(
         ),
     );
     let key = PrivateKey::generate(&req.key)?;
-    let csr = req.generate_pem(&key).inspect_err(|e| {
+    let der = req.generate(&key).inspect_err(|e| {
         log.log(Level::Error, &format!("failed to generate a CSR: {e}"));
     })?;
     log.log(Level::Info, "encoded CSR");
-    Ok((key, csr))
+    Ok((key, Csr::from_der(&der)?))
 }
 
 /// A new self-signed CA from a request (cfssl's `initca.New`).
@@ -139,15 +138,14 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
         return Err(failed(log, e));
     }
     let (key, csr) = generate_key_and_csr(req, log).map_err(|e| failed(log, e))?;
-    let key_pem = key.to_pem();
     let s = signer(key, policy, opts);
-    let mut sreq = SignRequest::new(csr.clone());
+    let mut sreq = SignRequest::from_csr(csr.clone());
     sreq.hosts = Some(req.hosts.clone());
-    let cert = s.sign_from(&sreq, CsrOrigin::BuiltHere, log)?;
+    let cert = Certificate::from_der(&s.sign_from(&sreq, CsrOrigin::BuiltHere, log)?)?;
     Ok(CaOutput {
-        cert: pemfmt::encode("CERTIFICATE", &cert),
+        cert,
         csr,
-        key: Some(key_pem),
+        key: Some(s.into_key()),
     })
 }
 
@@ -163,12 +161,13 @@ pub fn new_from_key(
     log: &mut dyn Log,
 ) -> Result<CaOutput> {
     let policy = ca_policy(req.ca.as_ref(), &req.crl_url, log, false)?;
-    let csr = req.generate_pem(&key)?;
+    let csr = Csr::from_der(&req.generate(&key)?)?;
     log.log(Level::Info, "encoded CSR");
     let s = signer(key, policy, opts);
-    let cert = s.sign(&SignRequest::new(csr.clone()), log)?;
+    let sreq = SignRequest::from_csr(csr.clone());
+    let cert = Certificate::from_der(&s.sign(&sreq, log)?)?;
     Ok(CaOutput {
-        cert: pemfmt::encode("CERTIFICATE", &cert),
+        cert,
         csr,
         key: None,
     })
@@ -237,7 +236,7 @@ pub fn renew(
     key: PrivateKey,
     opts: Options,
     log: &mut dyn Log,
-) -> Result<String> {
+) -> Result<Certificate> {
     if !ca.basic_constraints().0 {
         return Err(Error::Invalid("input certificate is not a CA cert".into()));
     }
@@ -263,7 +262,7 @@ mod tests {
     fn debug_never_shows_the_key() {
         let req = CertificateRequest::from_json(br#"{"CN":"Debug CA"}"#).expect("request");
         let ca = new(&req, Options::default(), &mut NoLog).expect("CA");
-        let key = ca.key.clone().expect("a new key");
+        let key = ca.key.as_ref().expect("a new key").to_pem();
         let shown = format!("{ca:?}");
         assert!(shown.contains("<private key>"), "{shown}");
         assert!(!shown.contains("PRIVATE KEY"), "{shown}");

@@ -32,6 +32,7 @@ pub use zeroize::Zeroizing;
 
 use crate::der::{self, tag};
 use crate::error::{Code, Error, Result};
+use crate::signing_key::{SignatureScheme, SigningKey};
 
 /// OIDs of key and signature algorithms.
 pub(crate) mod oids {
@@ -406,80 +407,45 @@ impl PrivateKey {
             ]),
         }
     }
+}
 
-    /// The DER AlgorithmIdentifier of the signatures this key makes, chosen
-    /// as cfssl's `signer.DefaultSigAlgo` does (RSA ≥ 4096 bits SHA-512,
-    /// ≥ 3072 SHA-384, else SHA-256; ECDSA by curve; Ed25519).
-    pub fn signature_algorithm(&self) -> Vec<u8> {
-        match self.sig_scheme() {
-            (oid, true) => der::seq(&[&der::oid_str(oid), &der::null()]),
-            (oid, false) => der::seq(&[&der::oid_str(oid)]),
-        }
+impl SigningKey for PrivateKey {
+    fn public_key_der(&self) -> Vec<u8> {
+        PrivateKey::public_key_der(self)
     }
 
-    fn sig_scheme(&self) -> (&'static str, bool) {
-        match self.spec() {
-            KeySpec::Rsa(b) if b >= 4096 => (oids::SHA512_WITH_RSA, true),
-            KeySpec::Rsa(b) if b >= 3072 => (oids::SHA384_WITH_RSA, true),
-            KeySpec::Rsa(_) => (oids::SHA256_WITH_RSA, true),
-            KeySpec::Ecdsa(Curve::P256) => (oids::ECDSA_SHA256, false),
-            KeySpec::Ecdsa(Curve::P384) => (oids::ECDSA_SHA384, false),
-            KeySpec::Ecdsa(Curve::P521) => (oids::ECDSA_SHA512, false),
-            KeySpec::Ed25519 => (oids::ED25519, false),
-        }
+    fn spec(&self) -> KeySpec {
+        PrivateKey::spec(self)
     }
 
-    /// The AlgorithmIdentifier Go's `x509` picks for this key when nothing
-    /// else chooses (`signingParamsForPublicKey`: RSA always SHA-256), as in
-    /// `CreateCRL`; the pair of [`Self::sign_go`].
-    pub fn go_signature_algorithm(&self) -> Vec<u8> {
-        match self.go_sig_scheme() {
-            (oid, true) => der::seq(&[&der::oid_str(oid), &der::null()]),
-            (oid, false) => der::seq(&[&der::oid_str(oid)]),
-        }
-    }
-
-    fn go_sig_scheme(&self) -> (&'static str, bool) {
-        match self.spec() {
-            KeySpec::Rsa(_) => (oids::SHA256_WITH_RSA, true),
-            _ => self.sig_scheme(),
-        }
-    }
-
-    /// Signs `msg` with the algorithm of [`Self::go_signature_algorithm`].
-    ///
-    /// # Errors
-    /// Code 1000 if the crypto library fails to sign.
-    pub fn sign_go(&self, msg: &[u8]) -> Result<Vec<u8>> {
-        self.sign_scheme(self.go_sig_scheme().0, msg)
-    }
-
-    /// Signs `msg` with the algorithm of [`Self::signature_algorithm`].
-    ///
-    /// # Errors
-    /// Code 1000 if the crypto library fails to sign.
-    pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
-        self.sign_scheme(self.sig_scheme().0, msg)
-    }
-
-    fn sign_scheme(&self, scheme: &str, msg: &[u8]) -> Result<Vec<u8>> {
+    /// Signs in memory with AWS-LC. An ECDSA key signs with its curve's own
+    /// hash only (the pairing Go's `x509` always makes); RSA takes any of the
+    /// three PKCS #1 hashes.
+    fn sign_with(&self, scheme: SignatureScheme, msg: &[u8]) -> Result<Vec<u8>> {
         let fail = || Error::coded(Code::CertificateUnknown, "signing failed");
         let rng = SystemRandom::new();
         match &self.inner {
             Inner::Rsa { pair, .. } => {
                 let alg: &'static dyn signature::RsaEncoding = match scheme {
-                    oids::SHA512_WITH_RSA => &signature::RSA_PKCS1_SHA512,
-                    oids::SHA384_WITH_RSA => &signature::RSA_PKCS1_SHA384,
-                    _ => &signature::RSA_PKCS1_SHA256,
+                    SignatureScheme::RsaPkcs1Sha512 => &signature::RSA_PKCS1_SHA512,
+                    SignatureScheme::RsaPkcs1Sha384 => &signature::RSA_PKCS1_SHA384,
+                    SignatureScheme::RsaPkcs1Sha256 => &signature::RSA_PKCS1_SHA256,
+                    _ => return Err(fail()),
                 };
                 let mut sig = vec![0u8; pair.public_modulus_len()];
                 pair.sign(alg, &rng, msg, &mut sig).map_err(|_| fail())?;
                 Ok(sig)
             }
-            Inner::Ecdsa { pair, .. } => {
+            Inner::Ecdsa { pair, curve } => {
+                if scheme != SignatureScheme::cfssl_default(KeySpec::Ecdsa(*curve)) {
+                    return Err(fail());
+                }
                 Ok(pair.sign(&rng, msg).map_err(|_| fail())?.as_ref().to_vec())
             }
-            Inner::Ed25519 { pair, .. } => Ok(pair.sign(msg).as_ref().to_vec()),
+            Inner::Ed25519 { pair, .. } if scheme == SignatureScheme::Ed25519 => {
+                Ok(pair.sign(msg).as_ref().to_vec())
+            }
+            Inner::Ed25519 { .. } => Err(fail()),
         }
     }
 }

@@ -17,11 +17,10 @@
 //! truncations) and no OCSP crate writes responses that way.
 //!
 //! ```
-//! use cfssl_core::{ocsp, initca, csr::CertificateRequest, cert::Certificate, key::PrivateKey};
+//! use cfssl_core::{ocsp, initca, csr::CertificateRequest};
 //! let req = CertificateRequest::from_json(br#"{"CN":"Doc CA","key":{"algo":"ecdsa","size":256}}"#)?;
 //! let ca = initca::new(&req, initca::Options::default(), &mut cfssl_core::log::NoLog)?;
-//! let cert = Certificate::from_pem(ca.cert.as_bytes())?;
-//! let key = PrivateKey::from_pem(ca.key.unwrap_or_default().as_bytes())?;
+//! let (cert, key) = (ca.cert, ca.key.expect("initca::new makes a key"));
 //! // The CA answers for itself here; a real leaf is signed by the CA.
 //! let signer = ocsp::Signer::new(cert.clone(), cert.clone(), key, chrono::Duration::hours(96))?;
 //! let der = signer.sign(&ocsp::SignRequest::new(&cert, ocsp::CertStatus::Good))?;
@@ -38,7 +37,7 @@ use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use crate::cert::Certificate;
 use crate::der::{self, tag};
 use crate::error::{Code, Error, Result};
-use crate::key::PrivateKey;
+use crate::signing_key::SigningKey;
 
 /// `id-pkix-ocsp-basic`.
 const BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
@@ -283,7 +282,7 @@ impl<'a> SignRequest<'a> {
 pub struct Signer {
     issuer: Certificate,
     responder: Certificate,
-    key: PrivateKey,
+    key: Box<dyn SigningKey>,
     interval: Duration,
 }
 
@@ -299,7 +298,7 @@ impl Signer {
     pub fn new(
         issuer: Certificate,
         responder: Certificate,
-        key: PrivateKey,
+        key: impl SigningKey + 'static,
         interval: Duration,
     ) -> Result<Self> {
         if key.public_key_der() != responder.public_key_der() {
@@ -311,7 +310,7 @@ impl Signer {
         Ok(Self {
             issuer,
             responder,
-            key,
+            key: Box::new(key),
             interval,
         })
     }
@@ -772,7 +771,7 @@ mod tests {
 
     use super::*;
 
-    fn ca(algo: &str, size: i64) -> (Certificate, PrivateKey) {
+    fn ca(algo: &str, size: i64) -> (Certificate, crate::key::PrivateKey) {
         let req = crate::csr::CertificateRequest::from_json(
             format!(r#"{{"CN":"Unit OCSP CA","key":{{"algo":"{algo}","size":{size}}}}}"#)
                 .as_bytes(),
@@ -784,10 +783,7 @@ mod tests {
             &mut crate::log::NoLog,
         )
         .unwrap();
-        (
-            Certificate::from_pem(ca.cert.as_bytes()).unwrap(),
-            PrivateKey::from_pem(ca.key.unwrap().as_bytes()).unwrap(),
-        )
+        (ca.cert, ca.key.unwrap())
     }
 
     #[test]

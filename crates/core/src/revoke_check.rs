@@ -381,11 +381,8 @@ mod tests {
     fn ca(cn: &str) -> Ca {
         let out =
             initca::new(&request(cn), Default::default(), &mut crate::log::NoLog).expect("ca");
-        let key = out.key.unwrap_or_default();
-        (
-            Certificate::from_pem(out.cert.as_bytes()).expect("cert"),
-            key,
-        )
+        let key = out.key.expect("a new key").to_pem();
+        (out.cert, key)
     }
 
     /// A leaf of `issuer` with the profile's extra fields (`"crl_url":…`),
@@ -403,7 +400,7 @@ mod tests {
         let (_, csr) =
             initca::generate_key_and_csr(&request(cn), &mut crate::log::NoLog).expect("csr");
         let der = signer
-            .sign(&SignRequest::new(csr), &mut crate::log::NoLog)
+            .sign(&SignRequest::from_csr(csr), &mut crate::log::NoLog)
             .expect("sign");
         Certificate::from_der(&der).expect("leaf")
     }

@@ -40,7 +40,7 @@ fn make_ca(algo: &str, size: i64) -> (initca::CaOutput, PrivateKey) {
         entropy: None,
     };
     let out = initca::new(&req, opts, &mut NoLog).unwrap();
-    let key = PrivateKey::from_pem(out.key.as_deref().unwrap().as_bytes()).unwrap();
+    let key = PrivateKey::from_pem(out.key.as_ref().unwrap().to_pem().as_bytes()).unwrap();
     (out, key)
 }
 
@@ -93,7 +93,7 @@ fn every_key_type_makes_a_chain_others_accept() {
         ("ed25519", 0),
     ] {
         let (ca, ca_key) = make_ca(algo, size);
-        let ca_der = pem_der(&ca.cert);
+        let ca_der = pem_der(&ca.cert.to_pem());
         let (_, ca_x) = X509Certificate::from_der(&ca_der).unwrap();
         assert_eq!(ca_x.version(), X509Version::V3);
         assert!(ca_x.is_ca(), "{algo}");
@@ -118,13 +118,13 @@ fn every_key_type_makes_a_chain_others_accept() {
             ca_x.validity().not_after.timestamp() - ca_x.validity().not_before.timestamp(),
             43_800 * 3600
         );
-        let csr_der = pem_der(&ca.csr);
+        let csr_der = pem_der(&ca.csr.to_pem());
         let (_, csr_x) = X509CertificationRequest::from_der(&csr_der).unwrap();
         assert_eq!(csr_x.certification_request_info.subject, *ca_x.subject());
 
         let cfg = Config::from_json(CONFIG).unwrap();
         let mut signer = LocalSigner::new(
-            Certificate::from_pem(ca.cert.as_bytes()).unwrap(),
+            Certificate::from_pem(ca.cert.to_pem().as_bytes()).unwrap(),
             ca_key,
             cfg,
         )
@@ -174,7 +174,7 @@ fn every_key_type_makes_a_chain_others_accept() {
                 .unwrap();
             assert!(out.status.success(), "{algo}: openssl req -verify");
             let key_path = dir.path().join("ca-key.pem");
-            std::fs::write(&key_path, ca.key.as_deref().unwrap()).unwrap();
+            std::fs::write(&key_path, ca.key.as_ref().unwrap().to_pem()).unwrap();
             let out = Command::new("openssl")
                 .args(["pkey", "-noout", "-in"])
                 .arg(&key_path)
@@ -235,7 +235,7 @@ fn shared_ca() -> (String, PrivateKey) {
     static CA: OnceLock<(String, String)> = OnceLock::new();
     let (cert, key) = CA.get_or_init(|| {
         let (out, _) = make_ca("ecdsa", 256);
-        (out.cert, out.key.unwrap())
+        (out.cert.to_pem(), out.key.unwrap().to_pem())
     });
     (cert.clone(), PrivateKey::from_pem(key.as_bytes()).unwrap())
 }

@@ -304,20 +304,13 @@ fn info(st: &AppState, body: &[u8]) -> Outcome {
 fn generate(
     st: &AppState,
     req: &cfssl_core::csr::CertificateRequest,
-) -> Result<(cfssl_core::key::PrivateKey, String), ApiError> {
+) -> Result<(cfssl_core::key::PrivateKey, cfssl_core::csr::Csr), ApiError> {
     log(st, Level::Info, "generate received request");
     initca::generate_key_and_csr(req, &mut Shared(st.log.as_ref())).map_err(failed(
         st,
         Level::Warning,
         "failed to process CSR",
     ))
-}
-
-fn csr_der(pem: &str) -> Vec<u8> {
-    // The CSR was encoded just before, so it always parses.
-    cfssl_core::csr::Csr::from_pem(pem.as_bytes())
-        .map(|c| c.raw().to_vec())
-        .unwrap_or_default()
 }
 
 /// `POST /newkey`.
@@ -337,8 +330,8 @@ fn newkey(st: &AppState, body: &[u8]) -> Outcome {
     Ok(Reply::new(format!(
         "{{\"private_key\":{},\"certificate_request\":{},\"sums\":{{\"certificate_request\":{}}}}}",
         g(&key.to_pem()),
-        g(&csr),
-        api::sums_json(&csr_der(&csr))
+        g(&csr.to_pem()),
+        api::sums_json(csr.raw())
     )))
 }
 
@@ -365,7 +358,7 @@ fn newcert(st: &AppState, body: &[u8]) -> Outcome {
         return Err(ApiError::bad_request("authentication required"));
     }
     let (key, csr) = generate(st, &csr_req)?;
-    let mut sreq = SignRequest::new(csr.clone());
+    let mut sreq = SignRequest::from_csr(csr.clone());
     sreq.profile = req.profile;
     sreq.label = req.label;
     let issued = s
@@ -375,10 +368,10 @@ fn newcert(st: &AppState, body: &[u8]) -> Outcome {
     let result = format!(
         "{{\"certificate\":{},\"certificate_request\":{},\"private_key\":{},\"sums\":{{\"certificate\":{},\"certificate_request\":{}}}}}",
         g(&issued.to_pem()),
-        g(&csr),
+        g(&csr.to_pem()),
         g(&key.to_pem()),
         api::sums_json(issued.der()),
-        api::sums_json(&csr_der(&csr))
+        api::sums_json(csr.raw())
     );
     let reply = if req.bundle {
         match sign_bundle(st, &issued.to_pem())? {
@@ -415,8 +408,8 @@ fn init_ca(st: &AppState, body: &[u8]) -> Outcome {
     let g = cfssl_core::wire::go_string;
     Ok(Reply::new(format!(
         "{{\"private_key\":{},\"certificate\":{}}}",
-        g(ca.key.as_deref().unwrap_or_default()),
-        g(&ca.cert)
+        g(&ca.key.as_ref().map(|k| k.to_pem()).unwrap_or_default()),
+        g(&ca.cert.to_pem())
     )))
 }
 
@@ -865,7 +858,9 @@ fn certinfo_endpoint(st: &AppState, body: &[u8]) -> Outcome {
         );
         return Err(e);
     };
-    Ok(Reply::new(api::compact(&certinfo::certificate_json(&cert))))
+    Ok(Reply::new(
+        certinfo::CertInfo::from_certificate(&cert).to_json(),
+    ))
 }
 
 #[cfg(test)]

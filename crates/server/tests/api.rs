@@ -75,7 +75,7 @@ fn ca() -> (String, String) {
         CertificateRequest::from_json(br#"{"CN":"Test CA","key":{"algo":"ecdsa","size":256}}"#)
             .unwrap();
     let out = initca::new(&req, initca::Options::default(), &mut NoLog).unwrap();
-    (out.cert, out.key.unwrap())
+    (out.cert.to_pem(), out.key.unwrap().to_pem())
 }
 
 fn start_with(limits: Limits, configure: impl FnOnce(&mut ServeOptions)) -> Server {

@@ -35,52 +35,23 @@ fn read_request(ctx: &mut Ctx<'_, '_>, args: &[String]) -> Result<CertificateReq
     CertificateRequest::from_json(&bytes).map_err(core_err)
 }
 
-/// Loads the local signer from `-ca`/`-ca-key` (cfssl's `SignerFromConfig`).
+/// Loads the local signer from `-ca`/`-ca-key` (cfssl's `SignerFromConfig`),
+/// reading them as cfssl's `helpers.ReadBytes` does.
 pub(crate) fn load_signer(
     flags: &Flags,
     ctx: &mut Ctx<'_, '_>,
     config: Option<cfssl_core::config::Config>,
 ) -> Result<LocalSigner, CmdError> {
-    let policy = config.unwrap_or_default_policy();
-    // cfssl's universal signer checks the policy first, the local signer
-    // again once the CA is read; each check logs at DEBUG.
-    policy.log_validation(&mut CtxLog(ctx));
-    let (ca, ca_key) = (flags.string("ca"), flags.string("ca-key"));
-    if ca.is_empty() || ca_key.is_empty() {
-        return Err(CmdError::Cfssl {
-            code: 2000,
-            message: "Unknown private key error".into(),
-        });
-    }
-    ctx.debug(&format!("Loading CA: {}", super::shown_name(ca)));
-    let ca_pem = read_bytes(ctx, ca).map_err(CmdError::Plain)?;
-    ctx.debug(&format!("Loading CA key: {}", super::shown_name(ca_key)));
-    // The key file's bytes are wiped once parsed.
-    let key_pem = Zeroizing::new(read_bytes(ctx, ca_key).map_err(|m| CmdError::Cfssl {
-        code: 1001,
-        message: m,
-    })?);
-    let cert = Certificate::from_pem(&ca_pem).map_err(core_err)?;
-    let key = PrivateKey::from_pem(&key_pem).map_err(|e| {
-        ctx.debug(&format!("Malformed private key {}", core_err(e.clone())));
-        core_err(e)
-    })?;
-    policy.log_validation(&mut CtxLog(ctx));
-    Ok(LocalSigner::new(cert, key, policy))
-}
-
-trait DefaultPolicy {
-    fn unwrap_or_default_policy(self) -> cfssl_core::config::Config;
-}
-
-impl DefaultPolicy for Option<cfssl_core::config::Config> {
-    fn unwrap_or_default_policy(self) -> cfssl_core::config::Config {
-        self.unwrap_or_else(|| {
-            let mut c = cfssl_core::config::Config::default();
-            c.default = cfssl_core::config::Profile::cfssl_default();
-            c
-        })
-    }
+    let env = ctx.io.env;
+    let mut read = |name: &str| super::read_bytes_with(env, name);
+    cfssl_core::signer::load::local_signer(
+        flags.string("ca"),
+        flags.string("ca-key"),
+        config,
+        &mut read,
+        &mut CtxLog(ctx),
+    )
+    .map_err(core_err)
 }
 
 /// `cfssl gencert`.
@@ -116,10 +87,7 @@ pub(crate) fn gencert(
                 },
             )?
         };
-        return print_line(
-            ctx,
-            &cert_output(Some(&out.cert), Some(&out.csr), out.key.as_deref()),
-        );
+        return print_ca(ctx, &out);
     }
     if req.ca.is_some() {
         return Err(CmdError::Plain(
@@ -143,7 +111,7 @@ pub(crate) fn gencert(
     ctx.info("generate received request");
     let (key, csr) = initca::generate_key_and_csr(&req, &mut CtxLog(ctx)).map_err(core_err)?;
     let signer = super::remote::signer(flags, ctx, config)?;
-    let mut sreq = SignRequest::new(csr.clone());
+    let mut sreq = SignRequest::from_csr(csr.clone());
     sreq.hosts.clone_from(&hosts);
     sreq.profile = flags.string("profile").to_string();
     sreq.label = flags.string("label").to_string();
@@ -154,7 +122,7 @@ pub(crate) fn gencert(
     }
     print_line(
         ctx,
-        &cert_output(Some(&cert), Some(&csr), Some(&key.to_pem())),
+        &cert_output(Some(&cert), Some(&csr.to_pem()), Some(&key.to_pem())),
     )
 }
 
@@ -163,7 +131,22 @@ fn renew(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<String, CmdError> {
     let ca = Certificate::from_pem(&ca).map_err(core_err)?;
     let key = Zeroizing::new(read_bytes(ctx, flags.string("ca-key")).map_err(CmdError::Plain)?);
     let key = PrivateKey::from_pem(&key).map_err(core_err)?;
-    initca::renew(&ca, key, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)
+    initca::renew(&ca, key, initca::Options::default(), &mut CtxLog(ctx))
+        .map(|cert| cert.to_pem())
+        .map_err(core_err)
+}
+
+/// initca's output as cfssl prints it.
+fn print_ca(ctx: &mut Ctx<'_, '_>, out: &initca::CaOutput) -> Result<(), CmdError> {
+    let key = out.key.as_ref().map(PrivateKey::to_pem);
+    print_line(
+        ctx,
+        &cert_output(
+            Some(&out.cert.to_pem()),
+            Some(&out.csr.to_pem()),
+            key.as_deref(),
+        ),
+    )
 }
 
 /// `cfssl genkey`.
@@ -177,10 +160,7 @@ pub(crate) fn genkey(
     if flags.bool("initca") {
         let out =
             initca::new(&req, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)?;
-        return print_line(
-            ctx,
-            &cert_output(Some(&out.cert), Some(&out.csr), out.key.as_deref()),
-        );
+        return print_ca(ctx, &out);
     }
     if req.ca.is_some() {
         return Err(CmdError::Plain(
@@ -189,7 +169,10 @@ pub(crate) fn genkey(
     }
     ctx.info("generate received request");
     let (key, csr) = initca::generate_key_and_csr(&req, &mut CtxLog(ctx)).map_err(core_err)?;
-    print_line(ctx, &cert_output(None, Some(&csr), Some(&key.to_pem())))
+    print_line(
+        ctx,
+        &cert_output(None, Some(&csr.to_pem()), Some(&key.to_pem())),
+    )
 }
 
 /// `cfssl gencsr`.

@@ -112,16 +112,7 @@ pub(crate) fn core_err(e: Error) -> CmdError {
     }
 }
 
-/// What error messages show for a file name: the name itself, unless it is
-/// PEM text (a key pasted where its file name belongs, as in
-/// `-ca-key "$CA_KEY"`), which is never echoed. cfssl prints it whole.
-pub(crate) fn shown_name(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.contains("-----BEGIN") || name.contains("PRIVATE KEY") {
-        std::borrow::Cow::Borrowed("[PEM data given as a file name, not shown]")
-    } else {
-        std::borrow::Cow::Borrowed(name)
-    }
-}
+pub(crate) use cfssl_core::signer::load::shown_name;
 
 /// Go's text for a failed file operation: `open X: no such file or directory`.
 pub(crate) fn go_io_error(op: &str, path: &str, e: &std::io::Error) -> String {
@@ -157,10 +148,18 @@ pub(crate) fn read_input(ctx: &mut Ctx<'_, '_>, path: &str) -> Result<Vec<u8>, C
 
 /// cfssl's `helpers.ReadBytes`: `[file:]path` or `env:NAME`.
 pub(crate) fn read_bytes(ctx: &Ctx<'_, '_>, val: &str) -> Result<Vec<u8>, String> {
+    read_bytes_with(ctx.io.env, val)
+}
+
+/// [`read_bytes`] with the environment lookup given.
+pub(crate) fn read_bytes_with(
+    env: &dyn Fn(&str) -> Option<String>,
+    val: &str,
+) -> Result<Vec<u8>, String> {
     let parts: Vec<&str> = val.splitn(2, ':').collect();
     match parts.as_slice() {
         [path] => read_file(path),
-        ["env", name] => Ok((ctx.io.env)(name).unwrap_or_default().into_bytes()),
+        ["env", name] => Ok(env(name).unwrap_or_default().into_bytes()),
         ["file", path] => read_file(path),
         [prefix, _] => Err(format!("unknown prefix: {}", shown_name(prefix))),
         _ => Err(format!("unknown prefix: {}", shown_name(val))),

@@ -99,18 +99,14 @@ pub(crate) fn selfsign(
     let (key, csr) = initca::generate_key_and_csr(&req, &mut CtxLog(ctx)).map_err(core_err)?;
     let profile = match &config {
         Some(c) => c.profile(flags.string("profile")).clone(),
-        None => {
-            let mut p = Profile::cfssl_default();
-            p.expiry = 2190 * 3_600_000_000_000;
-            p
-        }
+        None => Profile::selfsign_default(),
     };
-    let cert = signer::selfsign(&key, csr.as_bytes(), &profile, &SystemClock, &SystemEntropy)
-        .map_err(core_err)?;
+    let cert =
+        signer::selfsign(&key, &csr, &profile, &SystemClock, &SystemEntropy).map_err(core_err)?;
     let _ = ctx.io.stderr.write_all(SELFSIGN_WARNING.as_bytes());
     let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &cert);
     print_line(
         ctx,
-        &cert_output(Some(&cert), Some(&csr), Some(&key.to_pem())),
+        &cert_output(Some(&cert), Some(&csr.to_pem()), Some(&key.to_pem())),
     )
 }

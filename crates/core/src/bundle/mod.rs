@@ -24,8 +24,7 @@
 //! // A self-signed certificate is not something to bundle.
 //! let req = cfssl_core::csr::CertificateRequest::from_json(br#"{"CN":"Doc CA"}"#)?;
 //! let ca = cfssl_core::initca::new(&req, Default::default(), &mut cfssl_core::log::NoLog)?;
-//! let cert = cfssl_core::cert::Certificate::from_pem(ca.cert.as_bytes())?;
-//! let e = bundler.bundle(vec![cert], None, Flavor::Ubiquitous, chrono::Utc::now(), &mut cfssl_core::log::NoLog).unwrap_err();
+//! let e = bundler.bundle(vec![ca.cert], None, Flavor::Ubiquitous, chrono::Utc::now(), &mut cfssl_core::log::NoLog).unwrap_err();
 //! assert_eq!(e.code(), Some(cfssl_core::Code::CertificateSelfSigned));
 //! # Ok::<(), cfssl_core::Error>(())
 //! ```

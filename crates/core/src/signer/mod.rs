@@ -13,6 +13,9 @@ use crate::hosts::Sans;
 use crate::key::PrivateKey;
 use crate::log::{Level, Log, SharedLog};
 use crate::name::Subject;
+use crate::signing_key::SigningKey;
+
+pub mod load;
 
 /// The time source of a signer.
 pub trait Clock: Send + Sync {
@@ -87,8 +90,12 @@ pub struct SubjectOverride {
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct SignRequest {
-    /// The CSR, PEM.
+    /// The CSR, PEM, as received (what a remote signer forwards and the API
+    /// echoes).
     pub request: Vec<u8>,
+    /// The CSR already parsed: when set, the local signer signs it instead of
+    /// parsing `request` again. [`SignRequest::from_csr`] sets both.
+    pub csr: Option<Csr>,
     /// Replaces the CSR's SANs when `Some`.
     pub hosts: Option<Vec<String>>,
     /// Replaces subject fields that are set.
@@ -192,6 +199,27 @@ impl SignRequest {
     pub fn new(csr_pem: impl Into<Vec<u8>>) -> Self {
         Self {
             request: csr_pem.into(),
+            ..Self::default()
+        }
+    }
+
+    /// A request for a CSR the caller holds parsed: the signer does not parse
+    /// it again, and `request` carries its PEM for whoever needs the text
+    /// (a remote signer, a log).
+    ///
+    /// ```
+    /// use cfssl_core::csr::{CertificateRequest, Csr};
+    /// use cfssl_core::{key::PrivateKey, signer::SignRequest};
+    /// let req = CertificateRequest::from_json(br#"{"CN":"leaf.test","key":{"algo":"ecdsa","size":256}}"#)?;
+    /// let csr = Csr::from_der(&req.generate(&PrivateKey::generate(&req.key)?)?)?;
+    /// let sign = SignRequest::from_csr(csr.clone());
+    /// assert_eq!(sign.request, csr.to_pem().into_bytes());
+    /// # Ok::<(), cfssl_core::Error>(())
+    /// ```
+    pub fn from_csr(csr: Csr) -> Self {
+        Self {
+            request: csr.to_pem().into_bytes(),
+            csr: Some(csr),
             ..Self::default()
         }
     }
@@ -317,16 +345,20 @@ pub(crate) enum CsrOrigin {
 }
 
 /// A signer holding a CA (or, while creating a root, none yet) and its key.
-pub struct LocalSigner {
+///
+/// The key is an in-memory [`PrivateKey`] unless another [`SigningKey`] is
+/// given ([`LocalSigner::with_key`]): a key in an HSM or a KMS signs through
+/// the same code.
+pub struct LocalSigner<K: SigningKey = PrivateKey> {
     ca: Option<Certificate>,
-    key: PrivateKey,
+    key: K,
     policy: Config,
     clock: Box<dyn Clock>,
     entropy: Box<dyn Entropy>,
     log: Option<std::sync::Arc<dyn SharedLog>>,
 }
 
-impl std::fmt::Debug for LocalSigner {
+impl<K: SigningKey> std::fmt::Debug for LocalSigner<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LocalSigner")
             .field("ca", &self.ca.as_ref().map(|c| cert::decimal(c.serial())))
@@ -341,6 +373,23 @@ impl LocalSigner {
     /// The key is not checked against the certificate here (cfssl checks at
     /// signing time, code 1000); see [`Self::key_matches`].
     pub fn new(ca: Certificate, key: PrivateKey, policy: Config) -> Self {
+        Self::with_key(ca, key, policy)
+    }
+
+    /// Loads a signer from PEM bytes, as cfssl's `NewSignerFromFile`.
+    ///
+    /// # Errors
+    /// 1002/1003 for the certificate, 2002/2003/2100 for the key.
+    pub fn from_pem(ca_pem: &[u8], key_pem: &[u8], policy: Config) -> Result<Self> {
+        let ca = Certificate::from_pem(ca_pem)?;
+        let key = PrivateKey::from_pem(key_pem)?;
+        Ok(Self::new(ca, key, policy))
+    }
+}
+
+impl<K: SigningKey> LocalSigner<K> {
+    /// A signer for `ca` whose key is `key`, wherever it is held.
+    pub fn with_key(ca: Certificate, key: K, policy: Config) -> Self {
         Self {
             ca: Some(ca),
             key,
@@ -352,7 +401,7 @@ impl LocalSigner {
     }
 
     /// A signer without a CA certificate, that signs one self-signed CA.
-    pub(crate) fn new_root(key: PrivateKey, policy: Config) -> Self {
+    pub(crate) fn new_root(key: K, policy: Config) -> Self {
         Self {
             ca: None,
             key,
@@ -361,16 +410,6 @@ impl LocalSigner {
             entropy: Box::new(SystemEntropy),
             log: None,
         }
-    }
-
-    /// Loads a signer from PEM bytes, as cfssl's `NewSignerFromFile`.
-    ///
-    /// # Errors
-    /// 1002/1003 for the certificate, 2002/2003/2100 for the key.
-    pub fn from_pem(ca_pem: &[u8], key_pem: &[u8], policy: Config) -> Result<Self> {
-        let ca = Certificate::from_pem(ca_pem)?;
-        let key = PrivateKey::from_pem(key_pem)?;
-        Ok(Self::new(ca, key, policy))
     }
 
     /// Pins the clock.
@@ -409,6 +448,11 @@ impl LocalSigner {
     /// The CA certificate.
     pub fn certificate(&self) -> Option<&Certificate> {
         self.ca.as_ref()
+    }
+
+    /// Gives the key back (initca returns the key it made and signed with).
+    pub(crate) fn into_key(self) -> K {
+        self.key
     }
 
     /// The signing policy.
@@ -462,11 +506,18 @@ impl LocalSigner {
                 "the profile signs at a remote signer, not with the local CA key",
             ));
         }
-        let csr = Csr::from_pem(&req.request)?;
+        let parsed;
+        let csr = match &req.csr {
+            Some(csr) => csr,
+            None => {
+                parsed = Csr::from_pem(&req.request)?;
+                &parsed
+            }
+        };
         if origin == CsrOrigin::Outside {
             csr.verify()?;
         }
-        let mut t = template_from_csr(&csr, profile);
+        let mut t = template_from_csr(csr, profile);
         if let Some(w) = profile.csr_whitelist {
             if !w.subject {
                 t.subject = Subject::default();
@@ -713,7 +764,7 @@ impl LocalSigner {
     }
 }
 
-impl Signer for LocalSigner {
+impl<K: SigningKey> Signer for LocalSigner<K> {
     fn issue(&self, req: &SignRequest) -> Result<IssuedCertificate> {
         match &self.log {
             Some(sink) => self.sign_issued(req, &mut crate::log::Shared(sink.as_ref())),
@@ -742,7 +793,7 @@ pub(crate) struct Issued<'a> {
     pub(crate) serial: &'a [u8],
     /// Issuer raw subject and SKI; `None` for a self-signed certificate.
     pub(crate) issuer: Option<(Vec<u8>, Option<Vec<u8>>)>,
-    pub(crate) key: &'a PrivateKey,
+    pub(crate) key: &'a dyn SigningKey,
 }
 
 /// Go's `x509.CreateCertificate`: extension order and presence rules.
@@ -833,7 +884,18 @@ pub(crate) fn create_certificate(i: &Issued<'_>) -> Result<Vec<u8>> {
     }
     exts.extend(t.extra.iter().cloned());
 
-    let ext_der: Vec<u8> = exts.iter().flat_map(Extension::to_der).collect();
+    // Go's `asn1.Marshal` of the TBS fails on an OID it cannot encode (a
+    // request extension whose id the profile's allowed_extensions lists,
+    // such as "1"); cfssl 1.6.5 answers 1000 with its text.
+    let mut ext_der = Vec::new();
+    for e in &exts {
+        ext_der.extend(e.try_to_der().ok_or_else(|| {
+            Error::coded(
+                Code::CertificateUnknown,
+                "asn1: structure error: invalid object identifier",
+            )
+        })?);
+    }
     let mut tbs_parts: Vec<Vec<u8>> = vec![
         der::explicit(0, &der::int(2)),
         der::uint(i.serial),
@@ -867,15 +929,15 @@ fn serial_is_zero(serial: &[u8]) -> bool {
 /// NotAfter = now + expiry, the CSR's extensions copied).
 ///
 /// # Errors
-/// 9002/9003/9300 for the CSR, 5100 when the profile has no usages.
+/// 9300 when the CSR's signature does not verify, 5100 when the profile
+/// has no usages.
 pub fn selfsign(
-    key: &PrivateKey,
-    csr_pem: &[u8],
+    key: &dyn SigningKey,
+    csr: &Csr,
     profile: &Profile,
     clock: &dyn Clock,
     entropy: &dyn Entropy,
 ) -> Result<Vec<u8>> {
-    let csr = Csr::from_pem(csr_pem)?;
     csr.verify()?;
     let (ku, eku) = profile.usage_bits();
     if ku == 0 && eku.is_empty() {
@@ -995,6 +1057,48 @@ mod tests {
         assert_eq!(
             round_minute(t),
             Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 0).unwrap()
+        );
+    }
+
+    /// cfssl 1.6.5's multirootca, asked by `/authsign` for an extension
+    /// `"1"` that the profile's `allowed_extensions` lists, logs `signature
+    /// failed: {"code":1000,"message":"asn1: structure error: invalid object
+    /// identifier"}` (Go's `asn1.Marshal` of the TBS); this signer wrote the
+    /// extension with an empty OID instead.
+    #[test]
+    fn allowed_extension_that_cannot_be_encoded_is_refused() {
+        let ca_req = crate::csr::CertificateRequest::from_json(
+            br#"{"CN":"CA","key":{"algo":"ecdsa","size":256}}"#,
+        )
+        .unwrap();
+        let ca = crate::initca::new(&ca_req, Default::default(), &mut crate::log::NoLog).unwrap();
+        let policy = Config::from_json(
+            br#"{"signing":{"default":{"usages":["signing"],"expiry":"1h","allowed_extensions":["1","1.2.3"]}}}"#,
+        )
+        .unwrap();
+        let signer = LocalSigner::new(ca.cert, ca.key.unwrap(), policy);
+        let leaf = crate::csr::CertificateRequest::from_json(br#"{"CN":"leaf"}"#).unwrap();
+        let csr = Csr::from_der(
+            &leaf
+                .generate(&PrivateKey::generate(&leaf.key).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        let mut req = SignRequest::from_csr(csr);
+        req.extensions = vec![RequestExtension::new("1", false, "0500")];
+        let err = signer.issue(&req).unwrap_err();
+        assert_eq!(
+            err.go_text(),
+            r#"{"code":1000,"message":"asn1: structure error: invalid object identifier"}"#
+        );
+        req.extensions = vec![RequestExtension::new("1.2.3", false, "0500")];
+        let issued = signer.issue(&req).unwrap();
+        assert!(
+            issued
+                .certificate
+                .extensions()
+                .iter()
+                .any(|e| e.oid == "1.2.3")
         );
     }
 
