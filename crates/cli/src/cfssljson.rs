@@ -93,12 +93,12 @@ pub fn run_cfssljson(args: &[String], io: &mut CfssljsonIo<'_>) -> i32 {
         Ok(opts) => opts,
         Err(flags::Stop::Help) => {
             // Go's flag package prints the usage to standard error and exits 0 for -h.
-            let _ = io.stderr.write_all(flags::USAGE.as_bytes());
+            let _ = io.stderr.write_all(flags::usage().as_bytes());
             let _ = io.stderr.flush();
             return 0;
         }
         Err(flags::Stop::Error(msg)) => {
-            let _ = write!(io.stderr, "{msg}\n{}", flags::USAGE);
+            let _ = write!(io.stderr, "{msg}\n{}", flags::usage());
             let _ = io.stderr.flush();
             return 2;
         }
@@ -329,19 +329,36 @@ fn go_error(err: &io::Error) -> String {
 
 /// A private command-line parser with Go `flag` semantics, for cfssljson's four flags.
 mod flags {
-    use crate::goflag::go_quote;
+    use crate::goflag::{self, DefValue, FlagDef, ParseError};
+
+    /// cfssljson's flags, as `cmd/cfssljson` defines them.
+    const DEFS: &[FlagDef] = &[
+        FlagDef {
+            name: "bare",
+            default: DefValue::Bool(false),
+            usage: "the response from CFSSL is not wrapped in the API standard response",
+        },
+        FlagDef {
+            name: "f",
+            default: DefValue::String("-"),
+            usage: "JSON input",
+        },
+        FlagDef {
+            name: "stdout",
+            default: DefValue::Bool(false),
+            usage: "output the response instead of saving to a file",
+        },
+        FlagDef {
+            name: "version",
+            default: DefValue::Bool(false),
+            usage: "print version and exit",
+        },
+    ];
 
     /// Go's default usage text (`flag.PrintDefaults`), with the program name cfssl's users see.
-    pub(super) const USAGE: &str = "Usage of cfssljson:
-  -bare
-    \tthe response from CFSSL is not wrapped in the API standard response
-  -f string
-    \tJSON input (default \"-\")
-  -stdout
-    \toutput the response instead of saving to a file
-  -version
-    \tprint version and exit
-";
+    pub(super) fn usage() -> String {
+        format!("Usage of cfssljson:\n{}", goflag::print_defaults(DEFS))
+    }
 
     /// The parsed command line.
     #[derive(Debug, PartialEq, Eq)]
@@ -362,85 +379,25 @@ mod flags {
         Error(String),
     }
 
-    /// Parses `args` like Go's `flag.Parse` (`FlagSet.parseOne`): one or two dashes, `-x=v` or
-    /// `-x v` for `-f`, `-b`/`-b=bool` for booleans, `--` ends the flags, and parsing stops at
-    /// the first non-flag argument; the first remaining argument is the base name.
+    /// Parses `args` with Go's `flag.Parse` rules ([`goflag::parse`]); the first remaining
+    /// argument is the base name (default `cert`).
     pub(super) fn parse(args: &[String]) -> Result<Options, Stop> {
-        let mut opts = Options {
-            bare: false,
-            input: "-".to_owned(),
-            stdout: false,
-            version: false,
-            base_name: "cert".to_owned(),
-        };
-        let mut rest = args;
-        while let Some((arg, tail)) = rest.split_first() {
-            let Some(body) = arg.strip_prefix('-').filter(|b| !b.is_empty()) else {
-                break; // "" or "-" or no dash: a positional argument
-            };
-            let name = match body.strip_prefix('-') {
-                Some("") => {
-                    rest = tail; // "--" ends the flags and is consumed
-                    break;
-                }
-                Some(name) => name,
-                None => body,
-            };
-            if name.is_empty() || name.starts_with('-') || name.starts_with('=') {
-                return Err(Stop::Error(format!("bad flag syntax: {arg}")));
-            }
-            rest = tail;
-            let (name, value) = match name.split_once('=') {
-                Some((name, value)) => (name, Some(value)),
-                None => (name, None),
-            };
-            let flag = match name {
-                "bare" => &mut opts.bare,
-                "stdout" => &mut opts.stdout,
-                "version" => &mut opts.version,
-                "f" => {
-                    opts.input = match (value, rest.split_first()) {
-                        (Some(value), _) => value.to_owned(),
-                        (None, Some((next, tail))) => {
-                            rest = tail;
-                            next.clone()
-                        }
-                        (None, None) => {
-                            return Err(Stop::Error(format!("flag needs an argument: -{name}")));
-                        }
-                    };
-                    continue;
-                }
-                "h" | "help" => return Err(Stop::Help),
-                _ => {
-                    return Err(Stop::Error(format!(
-                        "flag provided but not defined: -{name}"
-                    )));
-                }
-            };
-            *flag = match value {
-                None => true,
-                Some(value) => parse_bool(value).ok_or_else(|| {
-                    Stop::Error(format!(
-                        "invalid boolean value {} for -{name}: parse error",
-                        go_quote(value)
-                    ))
-                })?,
-            };
-        }
-        if let Some(base) = rest.first() {
-            opts.base_name.clone_from(base);
-        }
-        Ok(opts)
-    }
-
-    /// Go's `strconv.ParseBool`.
-    fn parse_bool(s: &str) -> Option<bool> {
-        match s {
-            "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-            "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-            _ => None,
-        }
+        let parsed = goflag::parse(DEFS, args).map_err(|e| match e {
+            ParseError::Help => Stop::Help,
+            ParseError::Invalid(message) => Stop::Error(message),
+        })?;
+        let v = &parsed.values;
+        Ok(Options {
+            bare: v.bool("bare").unwrap_or(false),
+            input: v.string("f").unwrap_or("-").to_owned(),
+            stdout: v.bool("stdout").unwrap_or(false),
+            version: v.bool("version").unwrap_or(false),
+            base_name: parsed
+                .args
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "cert".to_owned()),
+        })
     }
 
     #[cfg(test)]
@@ -454,6 +411,23 @@ mod flags {
 
         fn err(msg: &str) -> Result<Options, Stop> {
             Err(Stop::Error(msg.to_owned()))
+        }
+
+        #[test]
+        fn usage_is_go_print_defaults() {
+            assert_eq!(
+                usage(),
+                "Usage of cfssljson:
+  -bare
+    \tthe response from CFSSL is not wrapped in the API standard response
+  -f string
+    \tJSON input (default \"-\")
+  -stdout
+    \toutput the response instead of saving to a file
+  -version
+    \tprint version and exit
+"
+            );
         }
 
         #[test]
@@ -1234,7 +1208,7 @@ mod tests {
         assert_eq!(r.code, 2);
         assert_eq!(
             r.stderr,
-            format!("flag provided but not defined: -nope\n{}", flags::USAGE)
+            format!("flag provided but not defined: -nope\n{}", flags::usage())
         );
     }
 
