@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = csr.public_key_der();
     let _ = csr.extensions().len();
     if csr.verify().is_ok() {
-        let pem = cfssl_core::pemfmt::encode("CERTIFICATE REQUEST", data);
+        let pem = cfssl_core::go::pem::encode("CERTIFICATE REQUEST", data);
         let config = Config::from_json(
             br#"{"signing":{"default":{"usages":["signing"],"expiry":"1h","copy_extensions":true}}}"#,
         )

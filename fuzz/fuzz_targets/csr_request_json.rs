@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = csr.basic_constraints();
         // `cfssl sign` of that CSR: a valid signature over hostile contents,
         // under a policy that copies the CSR's extensions and may issue CAs.
-        let pem = cfssl_core::pemfmt::encode("CERTIFICATE REQUEST", &der);
+        let pem = cfssl_core::go::pem::encode("CERTIFICATE REQUEST", &der);
         let policy = Config::from_json(
             br#"{"signing":{"default":{"usages":["signing","server auth"],"expiry":"1h",
                 "copy_extensions":true,"ca_constraint":{"is_ca":true,"max_path_len":3}}}}"#,

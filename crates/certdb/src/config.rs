@@ -29,7 +29,7 @@ impl DbConfig {
     /// # Ok::<(), cfssl_core::Error>(())
     /// ```
     pub fn from_json(input: &[u8]) -> Result<Self> {
-        use cfssl_core::gojson::{Value, field_matches, parse};
+        use cfssl_core::go::json::{Value, field_matches, parse};
         let unmarshal = |e: Error| {
             Error::coded(
                 Code::PolicyInvalidPolicy,

@@ -332,7 +332,7 @@ pub fn crl_entries(
         let serial = cfssl_core::crl::decimal_serial(&r.serial).ok_or_else(|| {
             format!(
                 "the database holds a serial number that is not decimal: {}",
-                cfssl_core::wire::go_string(&r.serial)
+                cfssl_core::go::json::go_string(&r.serial)
             )
         })?;
         let entry = cfssl_core::crl::Entry::new(serial, r.revoked_at);

@@ -1,8 +1,8 @@
 //! A row of `certificates` (cfssl's `certdb.CertificateRecord`).
 
 use cfssl_core::cert::Certificate;
+use cfssl_core::go::json::go_string;
 use cfssl_core::signer::IssuedCertificate;
-use cfssl_core::wire::go_string;
 use chrono::{DateTime, Utc};
 
 /// One row of `certificates`, every column of both cfssl migrations.

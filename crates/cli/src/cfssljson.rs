@@ -178,7 +178,7 @@ fn run(opts: &flags::Options, io: &mut CfssljsonIo<'_>) -> Result<(), Fatal> {
         let mut text = Vec::new();
         for out in &outputs {
             if out.binary {
-                text.extend_from_slice(cfssl_core::gobase64::encode(&out.contents).as_bytes());
+                text.extend_from_slice(cfssl_core::go::base64::encode(&out.contents).as_bytes());
             } else {
                 text.extend_from_slice(&out.contents);
             }
@@ -284,8 +284,8 @@ fn collect_outputs(input: &Map<'_>, base: &str) -> Result<Vec<Output>, Fatal> {
     }
     if let Some(resp) = input.get("ocspResponse") {
         let resp = expect_string("ocspResponse", resp)?;
-        let der = cfssl_core::gobase64::decode(resp.as_bytes()).map_err(
-            |cfssl_core::gobase64::CorruptInput(offset)| {
+        let der = cfssl_core::go::base64::decode(resp.as_bytes()).map_err(
+            |cfssl_core::go::base64::CorruptInput(offset)| {
                 fatal(format_args!(
                     "Failed to parse ocspResponse: illegal base64 data at input byte {offset}"
                 ))
@@ -321,7 +321,7 @@ fn expect_string<'v>(key: &str, value: &'v Value) -> Result<&'v str, Fatal> {
 /// lowercase first letter and no "(os error N)" suffix.
 fn go_error(err: &io::Error) -> String {
     if err.raw_os_error().is_some() {
-        crate::goflag::go_errno_text(err)
+        cfssl_core::go::os::errno_text(err)
     } else {
         err.to_string()
     }
@@ -521,14 +521,14 @@ mod flags {
 }
 
 /// cfssljson's input is read with the project's one JSON reader
-/// ([`cfssl_core::gojson`]), which has Go's syntax errors and string
+/// ([`cfssl_core::go::json`]), which has Go's syntax errors and string
 /// decoding; this module adds the views cfssljson's decoding needs.
 mod json {
-    pub(super) use cfssl_core::gojson::Value;
+    pub(super) use cfssl_core::go::json::Value;
 
     /// Parses a whole document; the error is Go's `SyntaxError` text.
     pub(super) fn parse(data: &[u8]) -> Result<Value, String> {
-        cfssl_core::gojson::parse(data).map_err(|e| e.message().to_string())
+        cfssl_core::go::json::parse(data).map_err(|e| e.message().to_string())
     }
 
     /// The kind in JSON's own words, for our messages.
@@ -642,7 +642,7 @@ mod decode {
         messages: Messages,
     }
 
-    use cfssl_core::gojson::field_matches;
+    use cfssl_core::go::json::field_matches;
 
     #[derive(Default)]
     struct Decoder {

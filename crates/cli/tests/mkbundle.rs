@@ -243,7 +243,7 @@ fn build_scene(extra_certs: &[Value]) -> Scene {
             String::from_utf8(run(d, &["gencrl", "serials.txt", &ip, &ik]).stdout).expect("utf8");
         let der = decode_base64(b64.trim());
         let body = if crl["pem"].as_bool() == Some(true) {
-            cfssl_core::pemfmt::encode("X509 CRL", &der).into_bytes()
+            cfssl_core::go::pem::encode("X509 CRL", &der).into_bytes()
         } else {
             der
         };
@@ -364,13 +364,13 @@ fn signed_at(d: &Path, name: &str, issuer: &str, offset: chrono::Duration) {
         .expect("sign");
     std::fs::write(
         d.join(format!("{name}.pem")),
-        cfssl_core::pemfmt::encode("CERTIFICATE", &der),
+        cfssl_core::go::pem::encode("CERTIFICATE", &der),
     )
     .expect("write");
 }
 
 fn decode_base64(s: &str) -> Vec<u8> {
-    cfssl_core::gobase64::decode(s.as_bytes()).expect("base64")
+    cfssl_core::go::base64::decode(s.as_bytes()).expect("base64")
 }
 
 /// The log as the recording keeps it: no dates, ports by role, times as

@@ -47,7 +47,7 @@ fn ok(out: &Output) -> String {
 /// The DER of `{"ocspResponse":"…"}`.
 fn response_der(json: &str) -> Vec<u8> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    cfssl_core::gobase64::decode(v["ocspResponse"].as_str().unwrap().as_bytes()).unwrap()
+    cfssl_core::go::base64::decode(v["ocspResponse"].as_str().unwrap().as_bytes()).unwrap()
 }
 
 /// `nextUpdate - thisUpdate` of a response, in seconds.
@@ -333,7 +333,7 @@ const REFRESH: &[&str] = &[
 /// Each line of an `ocspdump` as DER.
 fn dumped(text: &str) -> Vec<Vec<u8>> {
     text.lines()
-        .map(|l| cfssl_core::gobase64::decode(l.as_bytes()).unwrap())
+        .map(|l| cfssl_core::go::base64::decode(l.as_bytes()).unwrap())
         .collect()
 }
 

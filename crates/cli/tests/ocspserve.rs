@@ -24,7 +24,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn b64(s: &str) -> Vec<u8> {
-    cfssl_core::gobase64::decode(s.as_bytes()).unwrap()
+    cfssl_core::go::base64::decode(s.as_bytes()).unwrap()
 }
 
 /// A scratch folder holding the OCSP fixtures, the CA and a db-config for
@@ -571,7 +571,7 @@ fn tampered_responses_are_not_served() {
     bad[at] = 0x82;
     std::fs::write(
         dir.path().join("bad.txt"),
-        format!("{}\n", cfssl_core::gobase64::encode(&bad)),
+        format!("{}\n", cfssl_core::go::base64::encode(&bad)),
     )
     .unwrap();
     let file = start(dir.path(), &["-responses", "bad.txt"]);

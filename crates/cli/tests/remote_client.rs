@@ -469,7 +469,7 @@ fn comparable_body(body: &[u8], key_hex: &str) -> String {
             .into_owned()
     };
     if let Some(req) = v.get("request").and_then(Value::as_str) {
-        let b64 = |s: &str| cfssl_core::gobase64::decode(s.as_bytes()).unwrap();
+        let b64 = |s: &str| cfssl_core::go::base64::decode(s.as_bytes()).unwrap();
         let inner = b64(req);
         let token = b64(v["token"].as_str().unwrap());
         let keys: Vec<&String> = v.as_object().unwrap().keys().collect();

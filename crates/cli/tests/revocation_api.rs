@@ -54,7 +54,7 @@ fn openssl_text(dir: &Path, der: &[u8], args: &[&str]) -> String {
 /// `openssl crl -text` without times, signature, CRL number and entry
 /// reasons (ours has them: ledger 32, 34).
 fn crl_shape(dir: &Path, b64: &str) -> Vec<String> {
-    let der = cfssl_core::gobase64::decode(b64.as_bytes()).unwrap();
+    let der = cfssl_core::go::base64::decode(b64.as_bytes()).unwrap();
     let text = openssl_text(
         dir,
         &der,
@@ -68,7 +68,7 @@ fn crl_shape(dir: &Path, b64: &str) -> Vec<String> {
 /// `openssl ocsp -resp_text` of a base64 response without times and
 /// signature.
 fn ocsp_shape(dir: &Path, b64: &str) -> Vec<String> {
-    let der = cfssl_core::gobase64::decode(b64.as_bytes()).unwrap();
+    let der = cfssl_core::go::base64::decode(b64.as_bytes()).unwrap();
     support::pki::ocsp_shape(dir, &der)
 }
 
@@ -152,7 +152,7 @@ fn revocation_endpoints_answer_as_cfssl() {
         let theirs = result_of(want);
         let mine = result_of(&body);
         if status == 200 && (name.starts_with("crl") || name.starts_with("gencrl")) {
-            let der = cfssl_core::gobase64::decode(mine.as_str().unwrap().as_bytes()).unwrap();
+            let der = cfssl_core::go::base64::decode(mine.as_str().unwrap().as_bytes()).unwrap();
             std::fs::write(ocsp.join("ours.der"), der).unwrap();
             let verify = Command::new("openssl")
                 .args([
@@ -205,7 +205,7 @@ fn revocation_endpoints_answer_as_cfssl() {
         .lines()
         .map(|l| {
             cfssl_core::ocsp::Response::from_der(
-                &cfssl_core::gobase64::decode(l.as_bytes()).unwrap(),
+                &cfssl_core::go::base64::decode(l.as_bytes()).unwrap(),
             )
             .unwrap()
         })

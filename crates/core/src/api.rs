@@ -21,9 +21,9 @@ use crate::cert::Certificate;
 use crate::config::Profile;
 use crate::csr::{self, CertificateRequest};
 use crate::error::{Error, Result};
-use crate::gojson::{self, Decoder, Value};
+use crate::go::json::go_string;
+use crate::go::json::{self as gojson, Decoder, Value};
 use crate::signer::{SignRequest, SubjectOverride, split_hosts};
-use crate::wire::go_string;
 
 /// cfssl's message when a request asks for a bundle the server cannot build
 /// (sent with code 5300 in `messages` of a successful response).

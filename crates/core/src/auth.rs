@@ -30,10 +30,10 @@ use std::fmt;
 use aws_lc_rs::hmac;
 
 use crate::error::{Error, Result};
-use crate::gobase64;
-use crate::gojson::{self, Decoder, Value};
+use crate::go::base64 as gobase64;
+use crate::go::json::go_string;
+use crate::go::json::{self as gojson, Decoder, Value};
 use crate::key::Zeroizing;
-use crate::wire::go_string;
 
 /// Where an `auth_keys` key that is not plain hex is to be read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -30,7 +30,7 @@ impl Certificate {
     /// 1002 `Failed to decode certificate` when there is no PEM block, 1003
     /// `Failed to parse certificate` when the block is not a certificate.
     pub fn from_pem(input: &[u8]) -> Result<Self> {
-        let block = crate::pemfmt::first(input.trim_ascii()).ok_or_else(|| {
+        let block = crate::go::pem::first(input.trim_ascii()).ok_or_else(|| {
             Error::coded(
                 Code::CertificateDecodeFailed,
                 "Failed to decode certificate",
@@ -116,7 +116,7 @@ impl Certificate {
 
     /// PEM (`CERTIFICATE`).
     pub fn to_pem(&self) -> String {
-        crate::pemfmt::encode("CERTIFICATE", &self.raw)
+        crate::go::pem::encode("CERTIFICATE", &self.raw)
     }
 
     /// Serial number content octets (two's complement, big-endian).

@@ -6,7 +6,7 @@ use crate::csr::Csr;
 use crate::der::{self, Tlv, go_base128, go_header, structure_error, syntax_error, tag};
 use crate::error::{Error, Result};
 use crate::ext::oids as ext_oids;
-use crate::gojson::Json as GoJson;
+use crate::go::json::Json as GoJson;
 use crate::key::oids;
 use crate::name::{
     self, OID_C, OID_CN, OID_L, OID_O, OID_OU, OID_POSTAL, OID_SERIAL, OID_ST, OID_STREET,
@@ -283,7 +283,7 @@ pub fn csr_json(csr: &Csr) -> String {
 /// `x509: certificate request contains duplicate requested extensions` or,
 /// for a certificate, `asn1: structure error: tags don't match (2 vs …) … int @2`.
 pub fn csr_pem_json(input: &[u8]) -> Result<String> {
-    let block = crate::pemfmt::first(input)
+    let block = crate::go::pem::first(input)
         .ok_or_else(|| Error::coded(crate::error::Code::CsrDecodeFailed, "CSR Decode failed"))?;
     match go_certificate_request(block.contents()) {
         (_, Some(message)) => Err(Error::Invalid(message)),
@@ -1563,7 +1563,7 @@ mod go_url {
 
     /// `strconv.Quote` (the project's one).
     pub(super) fn quote(s: &str) -> String {
-        crate::wire::go_quote(s)
+        crate::go::strconv::go_quote(s)
     }
 
     fn should_escape(c: u8, mode: Mode) -> bool {
@@ -1821,11 +1821,11 @@ mod tests {
 
     #[test]
     fn base64_like_go() {
-        assert_eq!(crate::gobase64::encode(b""), "");
-        assert_eq!(crate::gobase64::encode(b"f"), "Zg==");
-        assert_eq!(crate::gobase64::encode(b"fo"), "Zm8=");
-        assert_eq!(crate::gobase64::encode(b"foo"), "Zm9v");
-        assert_eq!(crate::gobase64::encode(&[0xf0]), "8A==");
+        assert_eq!(crate::go::base64::encode(b""), "");
+        assert_eq!(crate::go::base64::encode(b"f"), "Zg==");
+        assert_eq!(crate::go::base64::encode(b"fo"), "Zm8=");
+        assert_eq!(crate::go::base64::encode(b"foo"), "Zm9v");
+        assert_eq!(crate::go::base64::encode(&[0xf0]), "8A==");
     }
 
     #[test]

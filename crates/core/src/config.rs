@@ -13,10 +13,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::duration::{self, Nanos};
 use crate::error::{Code, Error, Result};
 use crate::ext::PolicyQualifier;
-use crate::gojson::{self, Decoder, Value};
+use crate::go::duration::{self, Nanos};
+use crate::go::json::{self as gojson, Decoder, Value};
 use crate::log::{Level, Log};
 
 /// Key usage bits (Go's `x509.KeyUsage`).

@@ -170,7 +170,7 @@ pub fn go_parse_int32(s: &str) -> Result<i64, String> {
     let syntax = || {
         format!(
             "strconv.ParseInt: parsing {}: invalid syntax",
-            crate::wire::go_string(s)
+            crate::go::json::go_string(s)
         )
     };
     let (negative, body) = match s.as_bytes().first() {
@@ -202,7 +202,7 @@ pub fn go_parse_int32(s: &str) -> Result<i64, String> {
     let magnitude = u64::from_str_radix(&clean, radix).map_err(|e| match e.kind() {
         std::num::IntErrorKind::PosOverflow => format!(
             "strconv.ParseInt: parsing {}: value out of range",
-            crate::wire::go_string(s)
+            crate::go::json::go_string(s)
         ),
         _ => syntax(),
     })?;
@@ -214,7 +214,7 @@ pub fn go_parse_int32(s: &str) -> Result<i64, String> {
     if value < i128::from(i32::MIN) || value > i128::from(i32::MAX) {
         return Err(format!(
             "strconv.ParseInt: parsing {}: value out of range",
-            crate::wire::go_string(s)
+            crate::go::json::go_string(s)
         ));
     }
     // Within i32, so within i64.
@@ -342,7 +342,7 @@ impl List {
         const PEM_PREFIX: &[u8] = b"-----BEGIN X509 CRL";
         let decoded;
         let der = if input.starts_with(PEM_PREFIX) {
-            decoded = crate::pemfmt::first(input)
+            decoded = crate::go::pem::first(input)
                 .filter(|b| b.tag() == "X509 CRL")
                 .ok_or_else(|| "x509: malformed crl: bad PEM".to_string())?;
             decoded.contents()

@@ -15,7 +15,7 @@
 use crate::der::{self, tag};
 use crate::error::{Code, Error, Result};
 use crate::ext::{self, Extension, oids};
-use crate::gojson::{self, Decoder, Value};
+use crate::go::json::{self as gojson, Decoder, Value};
 use crate::hosts::Sans;
 use crate::key::{self, KeyRequest};
 use crate::name::{OID_EMAIL, Subject};
@@ -287,7 +287,7 @@ impl CertificateRequest {
     /// # Errors
     /// As [`Self::generate`].
     pub fn generate_pem(&self, key: &dyn SigningKey) -> Result<String> {
-        Ok(crate::pemfmt::encode(
+        Ok(crate::go::pem::encode(
             "CERTIFICATE REQUEST",
             &self.generate(key)?,
         ))
@@ -351,7 +351,7 @@ fn decode_extension(d: &mut Decoder, v: &Value, e: &mut Extension) {
             },
             "Critical" => d.bool(v, &mut e.critical),
             _ => match v {
-                Value::String(s) => match crate::gobase64::decode(s.as_bytes()) {
+                Value::String(s) => match crate::go::base64::decode(s.as_bytes()) {
                     Ok(b) => e.value = b,
                     Err(bad) => d.custom_error(Error::Json(bad.to_string())),
                 },
@@ -420,7 +420,7 @@ impl Csr {
     /// 9002 when there is no PEM, 9300 `not a csr` for another PEM type,
     /// 9003 when the DER is malformed.
     pub fn from_pem(input: &[u8]) -> Result<Self> {
-        let block = crate::pemfmt::first(input)
+        let block = crate::go::pem::first(input)
             .ok_or_else(|| Error::coded(Code::CsrDecodeFailed, "CSR Decode failed"))?;
         if block.tag() != "CERTIFICATE REQUEST" && block.tag() != "NEW CERTIFICATE REQUEST" {
             return Err(Error::bad_csr("not a csr"));
@@ -491,7 +491,7 @@ impl Csr {
     /// PEM (`CERTIFICATE REQUEST`) with its trailing newline, as cfssl
     /// prints it.
     pub fn to_pem(&self) -> String {
-        crate::pemfmt::encode("CERTIFICATE REQUEST", &self.raw)
+        crate::go::pem::encode("CERTIFICATE REQUEST", &self.raw)
     }
 
     /// The DER.

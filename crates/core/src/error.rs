@@ -197,23 +197,5 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// An operating-system error as Go's `syscall.Errno` prints it: the C library's message with
-/// a lowercase first letter and without Rust's ` (os error N)` suffix
-/// (`connection refused`, not `Connection refused (os error 111)`).
-///
-/// ```
-/// let e = std::io::Error::from_raw_os_error(111);
-/// assert_eq!(cfssl_core::error::go_errno_text(&e), "connection refused");
-/// ```
-pub fn go_errno_text(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// Result alias of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

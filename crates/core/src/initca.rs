@@ -3,8 +3,8 @@
 use crate::cert::Certificate;
 use crate::config::{Config, Profile};
 use crate::csr::{CaConfig, CertificateRequest, Csr, Name};
-use crate::duration;
 use crate::error::{Code, Error, Result};
+use crate::go::duration;
 use crate::key::PrivateKey;
 use crate::log::{Level, Log};
 use crate::signer::{Clock, CsrOrigin, Entropy, LocalSigner, SignRequest};

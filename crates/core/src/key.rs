@@ -648,7 +648,7 @@ mod tests {
             PrivateKey::from_pem(b"not a pem").unwrap_err().code(),
             Some(Code::PrivateKeyDecodeFailed)
         );
-        let junk = crate::pemfmt::encode("RSA PRIVATE KEY", b"\x30\x03\x02\x01\x00");
+        let junk = crate::go::pem::encode("RSA PRIVATE KEY", b"\x30\x03\x02\x01\x00");
         assert_eq!(
             PrivateKey::from_pem(junk.as_bytes()).unwrap_err().code(),
             Some(Code::PrivateKeyParseFailed)

@@ -48,7 +48,7 @@ pub fn reason_code(reason: &str) -> Result<i64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::Invalid(format!(
             "strconv.Atoi: parsing {}: invalid syntax",
-            crate::wire::go_string(reason)
+            crate::go::json::go_string(reason)
         )));
     }
     match reason.parse::<i64>() {
@@ -80,7 +80,7 @@ pub fn revoked_at(
     if s == "now" {
         return Ok(now);
     }
-    let quoted = crate::wire::go_string;
+    let quoted = crate::go::json::go_string;
     let cannot = |rest: &str, elem: &str| {
         format!(
             "parsing time {} as \"2006-01-02\": cannot parse {} as {}",

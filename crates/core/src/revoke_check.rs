@@ -247,7 +247,7 @@ impl<F: Fetch> Checker<F> {
             self.fetch
                 .post(server, "application/ocsp-request", request)?
         } else {
-            let encoded = crate::gobase64::encode(request);
+            let encoded = crate::go::base64::encode(request);
             self.fetch
                 .get(&format!("{server}/{}", query_escape(&encoded)))?
         };
@@ -570,7 +570,7 @@ mod tests {
         let root = ca("Root");
         let now = Utc::now();
         let cert = leaf(&root, "x", CRL_AND_ISSUER, now);
-        let pem = crate::pemfmt::encode("X509 CRL", &crl_of(&root, &[&cert], now));
+        let pem = crate::go::pem::encode("X509 CRL", &crl_of(&root, &[&cert], now));
         let net = Net::default()
             .on("http://crl.test/ca.crl", 200, pem.into_bytes())
             .on("http://crl.test/ca.pem", 200, root.0.to_pem().into_bytes());

@@ -27,7 +27,7 @@ fn make_csr(request: &str) -> (Csr, PrivateKey) {
 
 /// Standard base64, for comparing `[]byte` fields.
 fn b64(data: &[u8]) -> String {
-    let pem = cfssl_core::pemfmt::encode("X", data);
+    let pem = cfssl_core::go::pem::encode("X", data);
     pem.lines()
         .filter(|l| !l.starts_with("-----"))
         .collect::<String>()
@@ -72,7 +72,7 @@ fn parse_and_check_common(csr: &Csr, json: &str) -> Value {
     assert_eq!(v["Version"], 0);
     assert_eq!(v["ExtraExtensions"], Value::Null);
     assert_eq!(v["Subject"]["ExtraNames"], Value::Null);
-    let pem = cfssl_core::pemfmt::encode("CERTIFICATE REQUEST", csr.raw());
+    let pem = cfssl_core::go::pem::encode("CERTIFICATE REQUEST", csr.raw());
     assert_eq!(csr_pem_json(pem.as_bytes()).unwrap(), json);
     v
 }
@@ -192,7 +192,7 @@ fn what_go_refuses_is_refused_with_gos_words() {
         (Some(cfssl_core::Code::CsrDecodeFailed), "CSR Decode failed")
     );
     // A certificate given as a CSR: encoding/asn1's complaint about the version field.
-    let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &[0x30, 5, 0x30, 3, 0xa0, 1, 0]);
+    let cert = cfssl_core::go::pem::encode("CERTIFICATE", &[0x30, 5, 0x30, 3, 0xa0, 1, 0]);
     let e = csr_pem_json(cert.as_bytes()).unwrap_err();
     assert_eq!(e.code(), None);
     assert_eq!(
@@ -204,7 +204,7 @@ fn what_go_refuses_is_refused_with_gos_words() {
     // Trailing bytes after the request.
     let mut der = Csr::from_pem(&fixture("ca.csr")).unwrap().raw().to_vec();
     der.extend([0, 0]);
-    let pem = cfssl_core::pemfmt::encode("CERTIFICATE REQUEST", &der);
+    let pem = cfssl_core::go::pem::encode("CERTIFICATE REQUEST", &der);
     assert_eq!(
         csr_pem_json(pem.as_bytes()).unwrap_err().message(),
         "asn1: syntax error: trailing data"

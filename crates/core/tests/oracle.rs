@@ -79,7 +79,7 @@ fn openssl_available() -> bool {
 
 fn write(dir: &std::path::Path, name: &str, der: &[u8], label: &str) -> std::path::PathBuf {
     let p = dir.join(name);
-    std::fs::write(&p, cfssl_core::pemfmt::encode(label, der)).unwrap();
+    std::fs::write(&p, cfssl_core::go::pem::encode(label, der)).unwrap();
     p
 }
 

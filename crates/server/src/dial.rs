@@ -141,7 +141,7 @@ fn fetch_chain(
                 first_error.get_or_insert_with(|| {
                     format!(
                         "dial tcp {addr}: connect: {}",
-                        cfssl_core::error::go_errno_text(&e)
+                        cfssl_core::go::os::errno_text(&e)
                     )
                 });
             }
@@ -175,7 +175,7 @@ fn fetch_chain(
             .map_err(|e| {
                 format!(
                     "set deadline for {address}: {}",
-                    cfssl_core::error::go_errno_text(&e)
+                    cfssl_core::go::os::errno_text(&e)
                 )
             })?;
         if let Err(e) = conn.complete_io(&mut stream) {
@@ -274,10 +274,7 @@ fn handshake_error(e: &io::Error, address: &str) -> String {
     match e.kind() {
         io::ErrorKind::UnexpectedEof => "EOF".into(),
         _ if is_timeout(e) => format!("tls: handshake with {address} timed out"),
-        _ => format!(
-            "read tcp {address}: {}",
-            cfssl_core::error::go_errno_text(e)
-        ),
+        _ => format!("read tcp {address}: {}", cfssl_core::go::os::errno_text(e)),
     }
 }
 

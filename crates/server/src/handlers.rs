@@ -154,7 +154,7 @@ fn authsign(st: &AppState, body: &[u8]) -> Outcome {
 /// bundle when one was asked for (or the bundler message without a
 /// bundler).
 fn finish_signing(st: &AppState, pem: &str, bundle: bool) -> Outcome {
-    let cert = cfssl_core::wire::go_string(pem);
+    let cert = cfssl_core::go::json::go_string(pem);
     if bundle {
         let Some(json) = sign_bundle(st, pem)? else {
             return Ok(Reply::new(format!("{{\"certificate\":{cert}}}"))
@@ -326,7 +326,7 @@ fn newkey(st: &AppState, body: &[u8]) -> Outcome {
         return Err(ApiError::bad_request("ca section only permitted in initca"));
     }
     let (key, csr) = generate(st, &req)?;
-    let g = cfssl_core::wire::go_string;
+    let g = cfssl_core::go::json::go_string;
     Ok(Reply::new(format!(
         "{{\"private_key\":{},\"certificate_request\":{},\"sums\":{{\"certificate_request\":{}}}}}",
         g(&key.to_pem()),
@@ -364,7 +364,7 @@ fn newcert(st: &AppState, body: &[u8]) -> Outcome {
     let issued = s
         .issue(&sreq)
         .map_err(failed(st, Level::Warning, "failed to sign request"))?;
-    let g = cfssl_core::wire::go_string;
+    let g = cfssl_core::go::json::go_string;
     let result = format!(
         "{{\"certificate\":{},\"certificate_request\":{},\"private_key\":{},\"sums\":{{\"certificate\":{},\"certificate_request\":{}}}}}",
         g(&issued.to_pem()),
@@ -405,7 +405,7 @@ fn init_ca(st: &AppState, body: &[u8]) -> Outcome {
         &mut Shared(st.log.as_ref()),
     )
     .map_err(failed(st, Level::Warning, "failed to initialise new CA"))?;
-    let g = cfssl_core::wire::go_string;
+    let g = cfssl_core::go::json::go_string;
     Ok(Reply::new(format!(
         "{{\"private_key\":{},\"certificate\":{}}}",
         g(&ca.key.as_ref().map(|k| k.to_pem()).unwrap_or_default()),
@@ -491,7 +491,7 @@ fn store_revoked_response(
 
 /// A JSON string of base64 DER, as Go marshals a `[]byte` result.
 fn b64_result(der: &[u8]) -> Reply {
-    Reply::new(format!("\"{}\"", cfssl_core::gobase64::encode(der)))
+    Reply::new(format!("\"{}\"", cfssl_core::go::base64::encode(der)))
 }
 
 /// `GET /crl[?expiry=D]` (cfssl's `crl.Handler`): a CRL of the revoked,
@@ -508,7 +508,7 @@ fn crl(st: &AppState, query: &str) -> Outcome {
     if let Some(f) = query_value(query, "format").filter(|f| !matches!(f.as_str(), "der" | "pem")) {
         return Err(ApiError::bad_request(format!(
             "unknown format {}: der or pem (or none for cfssl's JSON)",
-            cfssl_core::wire::go_string(&f)
+            cfssl_core::go::json::go_string(&f)
         )));
     }
     let rows = db.revoked_entries()?;
@@ -520,7 +520,7 @@ fn crl(st: &AppState, query: &str) -> Outcome {
             &format!("requested expiry time of {expiry}"),
         );
         let nanos =
-            cfssl_core::duration::parse(&expiry).map_err(|e| ApiError::Other(e.to_string()))?;
+            cfssl_core::go::duration::parse(&expiry).map_err(|e| ApiError::Other(e.to_string()))?;
         lifetime = chrono::Duration::nanoseconds(nanos);
     }
     let (entries, others) =
@@ -547,7 +547,7 @@ fn crl(st: &AppState, query: &str) -> Outcome {
         Some("der") => Ok(Reply::raw("application/pkix-crl", der)),
         Some("pem") => Ok(Reply::raw(
             "application/x-pem-file",
-            cfssl_core::pemfmt::encode("X509 CRL", &der).into_bytes(),
+            cfssl_core::go::pem::encode("X509 CRL", &der).into_bytes(),
         )),
         _ => Ok(b64_result(&der)),
     }
@@ -614,7 +614,7 @@ fn gencrl(st: &AppState, body: &[u8]) -> Outcome {
         let Some(serial) = cfssl_core::crl::decimal_serial(s) else {
             return Err(ApiError::bad_request(format!(
                 "serialNumber[{i}] is not a decimal serial number: {}",
-                cfssl_core::wire::go_string(s)
+                cfssl_core::go::json::go_string(s)
             )));
         };
         entries.push(cfssl_core::crl::Entry::new(serial, now));
@@ -696,7 +696,7 @@ fn ocspsign(st: &AppState, body: &[u8]) -> Outcome {
     let der = signer.sign(&sign)?;
     Ok(Reply::new(format!(
         "{{\"ocspResponse\":\"{}\"}}",
-        cfssl_core::gobase64::encode(&der)
+        cfssl_core::go::base64::encode(&der)
     )))
 }
 

@@ -52,7 +52,7 @@ impl HttpIssuers {
             std::fs::create_dir_all(dir).map_err(|e| {
                 let text = format!(
                     "failed to create intermediate stash directory {shown}: mkdir {shown}: {}",
-                    cfssl_core::error::go_errno_text(&e)
+                    cfssl_core::go::os::errno_text(&e)
                 );
                 log.log(Level::Error, &text);
                 text

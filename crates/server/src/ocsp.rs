@@ -148,7 +148,7 @@ impl FileSource {
             if b64.is_empty() {
                 continue;
             }
-            let der = match cfssl_core::gobase64::decode(b64.as_bytes()) {
+            let der = match cfssl_core::go::base64::decode(b64.as_bytes()) {
                 Ok(der) => der,
                 Err(e) => {
                     log.log(Level::Error, &format!("Base64 decode error {e} on: {b64}"));
@@ -567,7 +567,7 @@ impl Responder {
                     return uncached(StatusCode::BAD_REQUEST, b"", false);
                 };
                 let text = text.strip_prefix(b"/").unwrap_or(&text);
-                match cfssl_core::gobase64::decode(text) {
+                match cfssl_core::go::base64::decode(text) {
                     Ok(der) => der,
                     Err(_) => {
                         self.log.log(
@@ -603,13 +603,13 @@ impl Responder {
         };
         let debug = self.log.enabled(Level::Debug);
         if debug {
-            let b64 = cfssl_core::gobase64::encode(&body);
+            let b64 = cfssl_core::go::base64::encode(&body);
             self.log
                 .log(Level::Debug, &format!("Received OCSP request: {b64}"));
         }
         let Ok(request) = OcspRequest::from_der(&body) else {
             if debug {
-                let b64 = cfssl_core::gobase64::encode(&body);
+                let b64 = cfssl_core::go::base64::encode(&body);
                 self.log
                     .log(Level::Debug, &format!("Error decoding request body: {b64}"));
             }
@@ -635,7 +635,7 @@ impl Responder {
                     &format!(
                         "No response found for request: serial {}, request body {}",
                         hex_serial(&request.cert_id.serial),
-                        cfssl_core::gobase64::encode(&body)
+                        cfssl_core::go::base64::encode(&body)
                     ),
                 );
                 return uncached(StatusCode::OK, ocsp::errors::UNAUTHORIZED, true);
@@ -656,7 +656,7 @@ impl Responder {
                     &format!(
                         "Error retrieving response for request: serial {}, request body {}, error: {e}",
                         hex_serial(&request.cert_id.serial),
-                        cfssl_core::gobase64::encode(&body)
+                        cfssl_core::go::base64::encode(&body)
                     ),
                 );
                 return uncached(

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 
-use cfssl_core::error::go_errno_text;
+use cfssl_core::go::os::errno_text as go_errno_text;
 
 /// A file being written whole.
 #[derive(Debug)]

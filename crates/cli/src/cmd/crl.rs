@@ -116,9 +116,9 @@ pub(crate) fn crl(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Resu
 /// PEM (`X509 CRL`), which `openssl crl` and web servers read as it is.
 fn print_crl(flags: &Flags, ctx: &mut Ctx<'_, '_>, der: &[u8]) -> Result<(), CmdError> {
     if flags.bool("pem") {
-        super::print_raw(ctx, &cfssl_core::pemfmt::encode("X509 CRL", der))
+        super::print_raw(ctx, &cfssl_core::go::pem::encode("X509 CRL", der))
     } else {
-        print_line(ctx, &cfssl_core::gobase64::encode(der))
+        print_line(ctx, &cfssl_core::go::base64::encode(der))
     }
 }
 
@@ -138,7 +138,7 @@ fn serial_list(
             return Err(format!(
                 "line {} of the serial list is not a decimal serial number: {}",
                 n + 1,
-                cfssl_core::wire::go_string(line)
+                cfssl_core::go::json::go_string(line)
             ));
         };
         out.push(cfssl_core::crl::Entry::new(serial, now));

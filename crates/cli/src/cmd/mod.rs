@@ -122,7 +122,7 @@ pub(crate) fn go_io_error(op: &str, path: &str, e: &std::io::Error) -> String {
         ErrorKind::NotFound => "no such file or directory".to_string(),
         ErrorKind::PermissionDenied => "permission denied".to_string(),
         ErrorKind::IsADirectory => return format!("read {path}: is a directory"),
-        _ => crate::goflag::go_errno_text(e),
+        _ => cfssl_core::go::os::errno_text(e),
     };
     format!("{op} {path}: {reason}")
 }

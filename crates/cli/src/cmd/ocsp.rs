@@ -20,7 +20,7 @@ fn no_arguments(args: &[String]) -> Result<(), CmdError> {
         None => Ok(()),
         Some(first) => Err(CmdError::Plain(format!(
             "argument {} is provided but not defined (flags go before arguments); please refer to the usage by flag -h",
-            cfssl_core::wire::go_string(first)
+            cfssl_core::go::json::go_string(first)
         ))),
     }
 }
@@ -110,7 +110,7 @@ pub(crate) fn ocspsign(
 fn response_json(der: &[u8]) -> String {
     format!(
         "{{\"ocspResponse\":\"{}\"}}",
-        cfssl_core::gobase64::encode(der)
+        cfssl_core::go::base64::encode(der)
     )
 }
 
@@ -187,7 +187,7 @@ pub(crate) fn ocsprefresh(
                     "Unable to sign OCSP response (serial {}, AKI {}, status {}): {}",
                     row.serial,
                     row.aki,
-                    cfssl_core::wire::go_string(other),
+                    cfssl_core::go::json::go_string(other),
                     e
                 ));
                 return Err(e);
@@ -246,7 +246,7 @@ pub(crate) fn ocspdump(
         .ok_or_else(|| CmdError::Plain("need DB config file (provide with -db-config)".into()))?;
     let mut out = String::new();
     for r in db.unexpired_ocsp().map_err(core_err)? {
-        out.push_str(&cfssl_core::gobase64::encode(&r.body));
+        out.push_str(&cfssl_core::go::base64::encode(&r.body));
         out.push('\n');
     }
     super::print_raw(ctx, &out)

@@ -73,7 +73,7 @@ impl AnySigner {
                     );
                     db.insert_certificate(&row).map_err(core_err)?;
                 }
-                Ok(cfssl_core::pemfmt::encode("CERTIFICATE", &der))
+                Ok(cfssl_core::go::pem::encode("CERTIFICATE", &der))
             }
             Self::Remote(s, log) => {
                 let out = remote::block_on(s.sign_pem(req)).and_then(|r| r);

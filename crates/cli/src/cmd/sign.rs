@@ -104,7 +104,7 @@ pub(crate) fn selfsign(
     let cert =
         signer::selfsign(&key, &csr, &profile, &SystemClock, &SystemEntropy).map_err(core_err)?;
     let _ = ctx.io.stderr.write_all(SELFSIGN_WARNING.as_bytes());
-    let cert = cfssl_core::pemfmt::encode("CERTIFICATE", &cert);
+    let cert = cfssl_core::go::pem::encode("CERTIFICATE", &cert);
     print_line(
         ctx,
         &cert_output(Some(&cert), Some(&csr.to_pem()), Some(&key.to_pem())),

@@ -24,9 +24,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use cfssl_core::cert::Certificate;
-use cfssl_core::error::go_errno_text;
+use cfssl_core::go::os::errno_text as go_errno_text;
+use cfssl_core::go::pem as pemfmt;
 use cfssl_core::log::{Level, Log};
-use cfssl_core::pemfmt;
 use cfssl_core::revoke_check::{Checker, Fetch, Status};
 use cfssl_server::fetch::{FetchOptions, Fetcher};
 

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use cfssl_core::error::go_errno_text;
+use cfssl_core::go::os::errno_text as go_errno_text;
 use cfssl_core::log::{Level, Log};
 
 /// Walks `roots` in order; returns the regular files found.
@@ -41,7 +41,7 @@ fn walk(path: &str, files: &mut Vec<String>, log: &mut dyn Log) -> Result<(), St
         }
     };
     for name in names {
-        walk(&cfssl_core::gopath::join(path, &name), files, log)?;
+        walk(&cfssl_core::go::path::join(path, &name), files, log)?;
     }
     Ok(())
 }

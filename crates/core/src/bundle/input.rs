@@ -80,7 +80,7 @@ pub fn parse_certificates_pem(input: &[u8]) -> Result<Vec<Certificate>> {
     let mut rest = input.trim_ascii();
     let mut certs = Vec::new();
     while !rest.is_empty() {
-        let (block, after) = crate::pemfmt::go_decode(rest);
+        let (block, after) = crate::go::pem::go_decode(rest);
         let Some(block) = block else {
             break;
         };

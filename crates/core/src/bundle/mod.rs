@@ -46,9 +46,9 @@ pub use self::ubiquity::{Metadata, MetadataError, Platform};
 use crate::cert::Certificate;
 use crate::der;
 use crate::error::{Code, Error, Result};
+use crate::go::json::go_string;
 use crate::key::{PrivateKey, parse_spki};
 use crate::log::{Level, Log};
-use crate::wire::go_string;
 
 /// How a chain is chosen among those that verify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -787,8 +787,8 @@ fn unknown_authority(hint: Option<(String, Certificate)>) -> Error {
         };
         message.push_str(&format!(
             " (possibly because of {} while trying to verify candidate authority certificate {})",
-            crate::wire::go_quote(&e),
-            crate::wire::go_quote(&name)
+            crate::go::strconv::go_quote(&e),
+            crate::go::strconv::go_quote(&name)
         ));
     }
     Error::coded(Code::CertificateUnknownAuthority, message)

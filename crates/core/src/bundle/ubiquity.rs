@@ -31,7 +31,7 @@ use chrono::{DateTime, Datelike, TimeZone, Utc};
 
 use crate::cert::{self, Certificate};
 use crate::der;
-use crate::gojson::{self, Decoder, Value};
+use crate::go::json::{self as gojson, Decoder, Value};
 use crate::key::parse_spki;
 use crate::log::{Level, Log};
 
@@ -406,11 +406,11 @@ impl Metadata {
         log: &mut dyn Log,
     ) -> Result<Self, MetadataError> {
         let raw = decode(json).map_err(|e| MetadataError::Parse(e.message().to_string()))?;
-        let dir = crate::gopath::dir(path);
+        let dir = crate::go::path::dir(path);
         let mut platforms = Vec::new();
         for mut p in raw {
             if !p.keystore_file.is_empty() {
-                p.keystore_file = crate::gopath::join(&dir, &p.keystore_file);
+                p.keystore_file = crate::go::path::join(&dir, &p.keystore_file);
             }
             p.hash_ubiquity = match p.hash_algo.as_str() {
                 "SHA1" => 100,
@@ -431,7 +431,7 @@ impl Metadata {
                         // (Go's pem.Decode), and stops at text that is none.
                         let mut rest: &[u8] = &bytes;
                         while !rest.is_empty() {
-                            let (block, after) = crate::pemfmt::go_decode(rest);
+                            let (block, after) = crate::go::pem::go_decode(rest);
                             let Some(block) = block else {
                                 break;
                             };

@@ -156,44 +156,6 @@ impl RequestExtension {
 /// RFC 6962's precertificate poison extension.
 const CT_POISON_OID: &str = "1.3.6.1.4.1.11129.2.4.3";
 
-/// Go's `hex.DecodeString`, with its error texts (byte by byte, a bad
-/// byte reported before an odd length).
-fn go_hex_decode(s: &str) -> std::result::Result<Vec<u8>, String> {
-    let digit = |b: u8| char::from(b).to_digit(16);
-    let bad = |b: u8| {
-        let c = char::from(b);
-        format!(
-            "encoding/hex: invalid byte: U+{:04X} {}",
-            u32::from(c),
-            go_quote_rune(c)
-        )
-    };
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() / 2);
-    for pair in bytes.chunks(2) {
-        match *pair {
-            [hi, lo] => match (digit(hi), digit(lo)) {
-                // Two hex digits make at most 0xff.
-                (Some(h), Some(l)) => out.push(u8::try_from(h * 16 + l).unwrap_or(u8::MAX)),
-                (None, _) => return Err(bad(hi)),
-                (_, None) => return Err(bad(lo)),
-            },
-            [last] if digit(last).is_none() => return Err(bad(last)),
-            _ => return Err("encoding/hex: odd length hex string".into()),
-        }
-    }
-    Ok(out)
-}
-
-/// Go's `%#U` suffix: the rune quoted, when printable.
-fn go_quote_rune(c: char) -> String {
-    if c.is_control() || c == '\u{ad}' {
-        String::new()
-    } else {
-        format!("'{c}'")
-    }
-}
-
 impl SignRequest {
     /// A request for a PEM CSR.
     pub fn new(csr_pem: impl Into<Vec<u8>>) -> Self {
@@ -611,7 +573,7 @@ impl<K: SigningKey> LocalSigner<K> {
                     "Invalid certificate request",
                 ));
             }
-            let value = go_hex_decode(&e.value)
+            let value = crate::go::hex::decode_string(&e.value)
                 .map_err(|m| Error::coded(Code::CertificateInvalidRequest, m))?;
             t.extra.push(Extension::new(&e.id, e.critical, value));
         }
@@ -1106,25 +1068,5 @@ mod tests {
     fn split_hosts_keeps_empty_items() {
         assert_eq!(split_hosts(""), None);
         assert_eq!(split_hosts("a,,b ").unwrap(), ["a", "", "b "]);
-    }
-}
-
-#[cfg(test)]
-mod hex_tests {
-    #[test]
-    fn go_hex_errors() {
-        assert_eq!(super::go_hex_decode("0aFf"), Ok(vec![0x0a, 0xff]));
-        assert_eq!(
-            super::go_hex_decode("zz").unwrap_err(),
-            "encoding/hex: invalid byte: U+007A 'z'"
-        );
-        assert_eq!(
-            super::go_hex_decode("abc").unwrap_err(),
-            "encoding/hex: odd length hex string"
-        );
-        assert_eq!(
-            super::go_hex_decode("abx").unwrap_err(),
-            "encoding/hex: invalid byte: U+0078 'x'"
-        );
     }
 }

@@ -163,7 +163,7 @@ fn parse(setting: &str) -> Result<Proxy, String> {
         host: host.to_string(),
         port,
         authorization: userinfo
-            .map(|u| format!("Basic {}", cfssl_core::gobase64::encode(u.as_bytes()))),
+            .map(|u| format!("Basic {}", cfssl_core::go::base64::encode(u.as_bytes()))),
     })
 }
 
@@ -187,7 +187,7 @@ pub(crate) async fn connect_tunnel(
     stream
         .write_all(head.as_bytes())
         .await
-        .map_err(|e| format!("proxyconnect tcp: {}", cfssl_core::error::go_errno_text(&e)))?;
+        .map_err(|e| format!("proxyconnect tcp: {}", cfssl_core::go::os::errno_text(&e)))?;
     // The answer's head, byte by byte so that nothing of the tunnel is
     // read; at most 8 KiB.
     let mut answer = Vec::new();
@@ -202,7 +202,7 @@ pub(crate) async fn connect_tunnel(
             Err(e) => {
                 return Err(format!(
                     "proxyconnect tcp: {}",
-                    cfssl_core::error::go_errno_text(&e)
+                    cfssl_core::go::os::errno_text(&e)
                 ));
             }
         }

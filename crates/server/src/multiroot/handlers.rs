@@ -242,7 +242,7 @@ fn sign(st: &State, peer: Option<SocketAddr>, body: &[u8]) -> Result<String, Ref
     );
     let result = format!(
         "{{\"certificate\":{}}}",
-        cfssl_core::wire::go_string(&issued.to_pem())
+        cfssl_core::go::json::go_string(&issued.to_pem())
     );
     Ok(cfssl_core::api::success(&result, &[]))
 }

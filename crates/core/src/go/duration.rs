@@ -2,7 +2,7 @@
 //! printing (`Duration.String`).
 //!
 //! ```
-//! use cfssl_core::duration::{format, parse};
+//! use cfssl_core::go::duration::{format, parse};
 //! assert_eq!(parse("8760h").unwrap(), 8760 * 3600 * 1_000_000_000);
 //! assert_eq!(parse("1h30m").unwrap(), 5_400_000_000_000);
 //! assert_eq!(format(parse("1.5h").unwrap()), "1h30m0s");

@@ -13,7 +13,7 @@
 //! CertificateRequest.hosts of type []string`).
 //!
 //! ```
-//! use cfssl_core::gojson::{self, Value};
+//! use cfssl_core::go::json::{self as gojson, Value};
 //! let v = gojson::parse(br#"{"a": [1, "\u00e9"], "a": null}"#)?;
 //! let Value::Object(members) = &v else { unreachable!() };
 //! assert_eq!(members.len(), 2, "duplicates are kept");
@@ -29,17 +29,16 @@
 //! fields in declaration order, `[]byte` as base64, nil slices as `null`),
 //! written compact as `json.Marshal` does or indented as
 //! `json.MarshalIndent(v, "", "  ")` does, with Go's string escaping
-//! ([`crate::wire::go_string`]).
+//! ([`go_string`]).
 //!
 //! ```
-//! use cfssl_core::gojson::Json;
+//! use cfssl_core::go::json::Json;
 //! let v = Json::Obj(vec![("a", Json::Arr(vec![Json::Str("x <y>".into())])), ("b", Json::Null)]);
 //! assert_eq!(v.to_compact(), r#"{"a":["x \u003cy\u003e"],"b":null}"#);
 //! assert_eq!(v.to_indented(), "{\n  \"a\": [\n    \"x \\u003cy\\u003e\"\n  ],\n  \"b\": null\n}");
 //! ```
 
 use crate::error::{Error, Result};
-use crate::wire::go_string;
 
 /// A value to write as Go's `encoding/json` writes it, object members in
 /// the order given (a Go struct's field order).
@@ -65,7 +64,7 @@ pub enum Json {
 impl Json {
     /// A `[]byte`: standard base64 with padding.
     pub fn bytes(b: &[u8]) -> Self {
-        Self::Str(crate::gobase64::encode(b))
+        Self::Str(crate::go::base64::encode(b))
     }
 
     /// A `[]string` that is nil when empty.
@@ -152,6 +151,50 @@ impl Json {
             }
         }
     }
+}
+
+/// A JSON string literal as Go writes it.
+///
+/// ```
+/// use cfssl_core::go::json::go_string;
+/// assert_eq!(go_string("a<b>\n\u{2028}"), r#""a\u003cb\u003e\n\u2028""#);
+/// ```
+pub fn go_string(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    // Copy runs of bytes that need no escape in one go; only ASCII
+    // punctuation, control bytes and the first byte (0xE2) of U+2028 and
+    // U+2029 can start an escape.
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA8) => "\\u2028",
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0xA9) => "\\u2029",
+            0x00..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+            start = i + 1;
+        } else {
+            out.push_str(escape);
+            // U+2028 and U+2029 are three bytes long.
+            start = i + if b == 0xE2 { 3 } else { 1 };
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+    out
 }
 
 /// A Go string of arbitrary bytes as `encoding/json` writes it: valid UTF-8
@@ -246,7 +289,7 @@ impl Value {
 /// in lower case or as tagged.
 ///
 /// ```
-/// use cfssl_core::gojson::field_matches;
+/// use cfssl_core::go::json::field_matches;
 /// assert!(field_matches("PROFILE", "profile"));
 /// assert!(field_matches("\u{212a}ey", "key"));
 /// assert!(!field_matches("profiles", "profile"));
@@ -356,7 +399,7 @@ fn quote_char(c: u8) -> String {
         b'"' => "'\"'".into(),
         c => {
             let mut out = String::from("'");
-            crate::wire::push_go_escaped(&mut out, char::from(c));
+            crate::go::strconv::push_go_escaped(&mut out, char::from(c));
             out.push('\'');
             out
         }

@@ -34,7 +34,7 @@ pub struct GoBlock {
 /// nothing, while a blank line left over is text that holds no block.
 ///
 /// ```
-/// use cfssl_core::pemfmt::go_decode;
+/// use cfssl_core::go::pem::go_decode;
 /// let (b, rest) = go_decode(b"junk\n-----BEGIN X-----\naGk=\n-----END X-----\nmore");
 /// assert_eq!(b.map(|b| (b.label, b.bytes)), Some(("X".to_string(), b"hi".to_vec())));
 /// assert_eq!(rest, b"more");
@@ -95,7 +95,7 @@ pub fn go_decode(data: &[u8]) -> (Option<GoBlock>, &[u8]) {
             .copied()
             .filter(|b| *b != b' ' && *b != b'\t')
             .collect();
-        let Ok(bytes) = crate::gobase64::decode(&b64) else {
+        let Ok(bytes) = crate::go::base64::decode(&b64) else {
             continue;
         };
         let (_, after) = get_line(&rest[end_index + END.len() - 1..]);

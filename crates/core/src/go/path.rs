@@ -3,7 +3,7 @@
 //! paths of a metadata file, the files `mkbundle` walks.
 //!
 //! ```
-//! use cfssl_core::gopath;
+//! use cfssl_core::go::path as gopath;
 //! assert_eq!(gopath::clean("a//b/./c/.."), "a/b");
 //! assert_eq!(gopath::join("./in", "a.pem"), "in/a.pem");
 //! assert_eq!(gopath::dir("sub/meta.json"), "sub");
