@@ -462,6 +462,27 @@ fn cases() -> Vec<Case> {
             &[r#"{"code":9003,"message":"asn1: structure error: superfluous leading zeros in length"}"#],
         ),
         fail(
+            "1003 CA certificate whose outer length is BER, not DER (as cfssl)",
+            Cfssl,
+            &["sign", "-ca", "ber-length-cert.pem", "-ca-key", "ca-key.pem", "-config", "config.json", "-profile", "www", "leaf.csr"],
+            1,
+            &[r#"{"code":1003,"message":"Failed to parse certificate"}"#],
+        ),
+        fail(
+            "1003 certinfo of a certificate whose outer length is BER (as cfssl)",
+            Cfssl,
+            &["certinfo", "-cert", "ber-length-cert.pem"],
+            1,
+            &[r#"{"code":1003,"message":"Failed to parse certificate"}"#],
+        ),
+        fail(
+            "2003 CA key whose outer length is BER, not DER (as cfssl)",
+            Cfssl,
+            &["sign", "-ca", "ca.pem", "-ca-key", "ber-length-key.pem", "-config", "config.json", "-profile", "www", "leaf.csr"],
+            1,
+            &[r#"{"code":2003,"message":"Failed to parse private key"}"#],
+        ),
+        fail(
             "9300 wrong PEM type: a certificate given as the CSR",
             Cfssl,
             &["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-config", "config.json", "ca.pem"],

@@ -64,11 +64,16 @@ impl Certificate {
     /// Parses a DER certificate.
     ///
     /// # Errors
-    /// 1003 `Failed to parse certificate`.
+    /// 1003 `Failed to parse certificate`, also for input that is BER but
+    /// not DER (a non-minimal or indefinite length), which Go refuses.
     pub fn from_der(input: &[u8]) -> Result<Self> {
-        Self::parse(input).ok_or_else(|| {
-            Error::coded(Code::CertificateParseFailed, "Failed to parse certificate")
-        })
+        let failed = || Error::coded(Code::CertificateParseFailed, "Failed to parse certificate");
+        // Go's parser takes DER only: a BER length or an indefinite length is
+        // refused (cfssl 1.6.5: 1003), not read leniently.
+        if der::first_not_der(input).is_some() {
+            return Err(failed());
+        }
+        Self::parse(input).ok_or_else(failed)
     }
 
     fn parse(input: &[u8]) -> Option<Self> {
