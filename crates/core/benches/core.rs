@@ -88,7 +88,7 @@ fn request_with_key(json: &str, algo: &str, size: i64) -> CertificateRequest {
 /// A CA made by `initca::new` with the given key type: (certificate PEM, key PEM).
 fn make_ca(algo: &str, size: i64) -> (String, String) {
     let req = request_with_key(CA_CSR_JSON, algo, size);
-    let out = initca::new(&req, initca::Options::default(), &mut NoLog).expect("initca");
+    let out = initca::new(&req, Default::default(), &mut NoLog).expect("initca");
     (
         out.cert.to_pem(),
         out.key.expect("initca returns the new key").to_pem(),
@@ -156,9 +156,7 @@ fn initca(c: &mut Criterion) {
     let mut g = c.benchmark_group("initca");
     let req = request_with_key(CA_CSR_JSON, "ecdsa", 256);
     g.bench_function("ecdsa-p256", |b| {
-        b.iter(|| {
-            initca::new(black_box(&req), initca::Options::default(), &mut NoLog).expect("ca")
-        });
+        b.iter(|| initca::new(black_box(&req), Default::default(), &mut NoLog).expect("ca"));
     });
     g.finish();
 }

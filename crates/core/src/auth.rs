@@ -281,6 +281,7 @@ impl Providers {
 
 /// cfssl's `auth.AuthenticatedRequest`: the body of `POST /authsign`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthenticatedRequest {
     /// Unix seconds when the request was made (cfssl never checks it).
     pub timestamp: i64,

@@ -403,7 +403,7 @@ impl Certificate {
     /// ```
     /// # use cfssl_core::{config::Config, csr::CertificateRequest, initca, key::PrivateKey, log::NoLog};
     /// # use cfssl_core::{cert::Certificate, signer::{LocalSigner, SignRequest, split_hosts}};
-    /// # let ca = initca::new(&CertificateRequest::from_json(br#"{"CN":"CA"}"#)?, initca::Options::default(), &mut NoLog)?;
+    /// # let ca = initca::new(&CertificateRequest::from_json(br#"{"CN":"CA"}"#)?, Default::default(), &mut NoLog)?;
     /// # let signer = LocalSigner::new(ca.cert, ca.key.expect("a new key"), Config::cfssl_default());
     /// # let leaf_req = CertificateRequest::from_json(br#"{"CN":"x"}"#)?;
     /// # let mut req = SignRequest::new(leaf_req.generate_pem(&PrivateKey::generate(&leaf_req.key)?)?);

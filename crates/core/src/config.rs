@@ -81,6 +81,7 @@ pub fn usage(name: &str) -> Option<Usage> {
 
 /// `ca_constraint` of a profile.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CaConstraint {
     /// `is_ca`.
     pub is_ca: bool,
@@ -92,6 +93,7 @@ pub struct CaConstraint {
 
 /// One certificate policy of a profile.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CertificatePolicy {
     /// Policy OID arcs.
     pub id: Vec<u64>,
@@ -102,6 +104,7 @@ pub struct CertificatePolicy {
 /// `CSRWhitelist` of a profile: which CSR fields are copied.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[allow(clippy::struct_excessive_bools)] // mirrors cfssl's struct
+#[non_exhaustive]
 pub struct CsrWhitelist {
     /// Subject.
     pub subject: bool,
@@ -403,6 +406,7 @@ impl Profile {
 
 /// An `auth_keys` entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthKey {
     /// `type` (only `standard` is known).
     pub kind: String,

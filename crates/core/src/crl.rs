@@ -8,7 +8,7 @@
 //! ```
 //! use cfssl_core::{crl, initca, csr::CertificateRequest};
 //! let req = CertificateRequest::from_json(br#"{"CN":"Doc CA","key":{"algo":"ecdsa","size":256}}"#)?;
-//! let ca = initca::new(&req, initca::Options::default(), &mut cfssl_core::log::NoLog)?;
+//! let ca = initca::new(&req, Default::default(), &mut cfssl_core::log::NoLog)?;
 //! let (cert, key) = (ca.cert, ca.key.expect("initca::new makes a key"));
 //! let now = chrono::Utc::now();
 //! let entries = [crl::Entry::new(vec![0x30, 0x39], now)];
@@ -235,12 +235,7 @@ mod tests {
             br#"{"CN":"Unit CA","key":{"algo":"ecdsa","size":256}}"#,
         )
         .unwrap();
-        let ca = crate::initca::new(
-            &req,
-            crate::initca::Options::default(),
-            &mut crate::log::NoLog,
-        )
-        .unwrap();
+        let ca = crate::initca::new(&req, Default::default(), &mut crate::log::NoLog).unwrap();
         let cert = ca.cert;
         let key = ca.key.unwrap();
         let now = Utc::now();
@@ -319,6 +314,7 @@ mod tests {
 /// `x509.ParseCRL`, which cfssl's checker uses): DER, or PEM `X509 CRL`
 /// when the text starts with its `BEGIN` line.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct List {
     tbs: Vec<u8>,
     signature_algorithm: String,

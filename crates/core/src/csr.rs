@@ -23,6 +23,7 @@ use crate::signing_key::SigningKey;
 
 /// One entry of `names`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Name {
     /// Country.
     pub c: String,
@@ -44,6 +45,7 @@ pub struct Name {
 
 /// The `ca` object of a request (only honoured by initca).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CaConfig {
     /// `pathlen`.
     pub path_length: i64,

@@ -28,6 +28,7 @@ pub(crate) mod oids {
 
 /// One extension: OID (dotted), criticality, DER value.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Extension {
     /// Dotted OID.
     pub oid: String,
@@ -202,6 +203,7 @@ pub(crate) fn subject_alt_name(sans: &Sans) -> crate::Result<Vec<u8>> {
 
 /// A policy qualifier of a certificate policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PolicyQualifier {
     /// id-qt-cps: a CPS URI.
     Cps(String),

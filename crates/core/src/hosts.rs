@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 
 /// SAN entries grouped by type, each group in input order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Sans {
     /// dNSName entries.
     pub dns: Vec<String>,

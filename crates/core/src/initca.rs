@@ -7,12 +7,13 @@ use crate::error::{Code, Error, Result};
 use crate::go::duration;
 use crate::key::PrivateKey;
 use crate::log::{Level, Log};
-use crate::signer::{Clock, CsrOrigin, Entropy, LocalSigner, SignRequest};
+use crate::signer::{CsrOrigin, LocalSigner, SignRequest, Sources};
 
 /// What initca produces: the CA certificate, the CSR it was made from and,
 /// for a new key, the key; each has `to_pem` for cfssl's output.
 ///
 /// Its `Debug` output leaves the key out.
+#[non_exhaustive]
 pub struct CaOutput {
     /// The CA certificate.
     pub cert: Certificate,
@@ -30,21 +31,6 @@ impl std::fmt::Debug for CaOutput {
             .field("csr", &self.csr.to_pem())
             .field("key", &self.key.as_ref().map(|_| "<private key>"))
             .finish()
-    }
-}
-
-/// Options shared by the initca functions: the clock and the serial source.
-#[derive(Default)]
-pub struct Options {
-    /// Clock (system clock when `None`).
-    pub clock: Option<Box<dyn Clock>>,
-    /// Serial-number randomness (system random when `None`).
-    pub entropy: Option<Box<dyn Entropy>>,
-}
-
-impl std::fmt::Debug for Options {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Options").finish_non_exhaustive()
     }
 }
 
@@ -82,15 +68,8 @@ fn ca_policy(
     })
 }
 
-fn signer(key: PrivateKey, policy: Config, opts: Options) -> LocalSigner {
-    let mut s = LocalSigner::new_root(key, policy);
-    if let Some(c) = opts.clock {
-        s = s.with_boxed_clock(c);
-    }
-    if let Some(e) = opts.entropy {
-        s = s.with_boxed_entropy(e);
-    }
-    s
+fn signer(key: PrivateKey, policy: Config, sources: Sources) -> LocalSigner {
+    LocalSigner::new_root(key, policy).with_sources(sources)
 }
 
 /// Generates a key for the request, logging as cfssl's `csr.ParseRequest`.
@@ -123,7 +102,7 @@ pub fn generate_key_and_csr(
 /// # Errors
 /// 5300 `missing subject information`, 2400 for the key request, a plain
 /// duration error for a bad `ca.expiry`/`ca.backdate`.
-pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result<CaOutput> {
+pub fn new(req: &CertificateRequest, sources: Sources, log: &mut dyn Log) -> Result<CaOutput> {
     let policy = ca_policy(req.ca.as_ref(), &req.crl_url, log, true)?;
     log.log(Level::Info, "generate received request");
     let failed = |log: &mut dyn Log, e: Error| {
@@ -138,7 +117,7 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
         return Err(failed(log, e));
     }
     let (key, csr) = generate_key_and_csr(req, log).map_err(|e| failed(log, e))?;
-    let s = signer(key, policy, opts);
+    let s = signer(key, policy, sources);
     let mut sreq = SignRequest::from_csr(csr.clone());
     sreq.hosts = Some(req.hosts.clone());
     let cert = Certificate::from_der(&s.sign_from(&sreq, CsrOrigin::BuiltHere, log)?)?;
@@ -157,13 +136,13 @@ pub fn new(req: &CertificateRequest, opts: Options, log: &mut dyn Log) -> Result
 pub fn new_from_key(
     req: &CertificateRequest,
     key: PrivateKey,
-    opts: Options,
+    sources: Sources,
     log: &mut dyn Log,
 ) -> Result<CaOutput> {
     let policy = ca_policy(req.ca.as_ref(), &req.crl_url, log, false)?;
     let csr = Csr::from_der(&req.generate(&key)?)?;
     log.log(Level::Info, "encoded CSR");
-    let s = signer(key, policy, opts);
+    let s = signer(key, policy, sources);
     let sreq = SignRequest::from_csr(csr.clone());
     let cert = Certificate::from_der(&s.sign(&sreq, log)?)?;
     Ok(CaOutput {
@@ -234,7 +213,7 @@ pub fn request_from_certificate(cert: &Certificate) -> CertificateRequest {
 pub fn renew(
     ca: &Certificate,
     key: PrivateKey,
-    opts: Options,
+    sources: Sources,
     log: &mut dyn Log,
 ) -> Result<Certificate> {
     if !ca.basic_constraints().0 {
@@ -247,7 +226,7 @@ pub fn renew(
         ));
     }
     let req = request_from_certificate(ca);
-    Ok(new_from_key(&req, key, opts, log)?.cert)
+    Ok(new_from_key(&req, key, sources, log)?.cert)
 }
 
 #[cfg(test)]
@@ -261,7 +240,7 @@ mod tests {
     #[test]
     fn debug_never_shows_the_key() {
         let req = CertificateRequest::from_json(br#"{"CN":"Debug CA"}"#).expect("request");
-        let ca = new(&req, Options::default(), &mut NoLog).expect("CA");
+        let ca = new(&req, Sources::default(), &mut NoLog).expect("CA");
         let key = ca.key.as_ref().expect("a new key").to_pem();
         let shown = format!("{ca:?}");
         assert!(shown.contains("<private key>"), "{shown}");

@@ -56,6 +56,7 @@ pub(crate) mod oids {
 /// Its default is `ecdsa`/256, and a partial object in JSON is filled field
 /// by field from that default, as cfssl does.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyRequest {
     /// `rsa`, `ecdsa` or `ed25519` (case-sensitive, as cfssl).
     pub algo: String,

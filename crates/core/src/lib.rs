@@ -20,7 +20,7 @@
 //! use cfssl_core::signer::{LocalSigner, SignRequest, Signer, split_hosts};
 //!
 //! let ca_req = CertificateRequest::from_json(br#"{"CN":"Example CA","key":{"algo":"ecdsa","size":256}}"#)?;
-//! let ca = initca::new(&ca_req, initca::Options::default(), &mut cfssl_core::log::NoLog)?;
+//! let ca = initca::new(&ca_req, Default::default(), &mut cfssl_core::log::NoLog)?;
 //! assert!(ca.cert.to_pem().starts_with("-----BEGIN CERTIFICATE-----\n"));
 //!
 //! let config = Config::from_json(br#"{"signing":{"profiles":{"www":{"usages":["signing","server auth"],"expiry":"8760h"}}}}"#)?;

@@ -21,6 +21,7 @@ pub(crate) const OID_EMAIL: &str = "1.2.840.113549.1.9.1";
 
 /// A subject or issuer name in Go's field form.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Subject {
     /// Country (C).
     pub country: Vec<String>,

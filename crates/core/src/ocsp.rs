@@ -19,7 +19,7 @@
 //! ```
 //! use cfssl_core::{ocsp, initca, csr::CertificateRequest};
 //! let req = CertificateRequest::from_json(br#"{"CN":"Doc CA","key":{"algo":"ecdsa","size":256}}"#)?;
-//! let ca = initca::new(&req, initca::Options::default(), &mut cfssl_core::log::NoLog)?;
+//! let ca = initca::new(&req, Default::default(), &mut cfssl_core::log::NoLog)?;
 //! let (cert, key) = (ca.cert, ca.key.expect("initca::new makes a key"));
 //! // The CA answers for itself here; a real leaf is signed by the CA.
 //! let signer = ocsp::Signer::new(cert.clone(), cert.clone(), key, chrono::Duration::hours(96))?;
@@ -777,12 +777,7 @@ mod tests {
                 .as_bytes(),
         )
         .unwrap();
-        let ca = crate::initca::new(
-            &req,
-            crate::initca::Options::default(),
-            &mut crate::log::NoLog,
-        )
-        .unwrap();
+        let ca = crate::initca::new(&req, Default::default(), &mut crate::log::NoLog).unwrap();
         (ca.cert, ca.key.unwrap())
     }
 

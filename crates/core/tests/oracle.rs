@@ -35,10 +35,7 @@ fn make_ca(algo: &str, size: i64) -> (initca::CaOutput, PrivateKey) {
         .as_bytes(),
     )
     .unwrap();
-    let opts = initca::Options {
-        clock: Some(Box::new(FixedClock(now()))),
-        entropy: None,
-    };
+    let opts = cfssl_core::signer::Sources::default().with_clock(FixedClock(now()));
     let out = initca::new(&req, opts, &mut NoLog).unwrap();
     let key = PrivateKey::from_pem(out.key.as_ref().unwrap().to_pem().as_bytes()).unwrap();
     (out, key)

@@ -399,12 +399,8 @@ fn init_ca(st: &AppState, body: &[u8]) -> Outcome {
         Level::Warning,
         "failed to unmarshal request",
     ))?;
-    let ca = initca::new(
-        &req,
-        initca::Options::default(),
-        &mut Shared(st.log.as_ref()),
-    )
-    .map_err(failed(st, Level::Warning, "failed to initialise new CA"))?;
+    let ca = initca::new(&req, Default::default(), &mut Shared(st.log.as_ref()))
+        .map_err(failed(st, Level::Warning, "failed to initialise new CA"))?;
     let g = cfssl_core::go::json::go_string;
     Ok(Reply::new(format!(
         "{{\"private_key\":{},\"certificate\":{}}}",

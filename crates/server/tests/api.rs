@@ -74,7 +74,7 @@ fn ca() -> (String, String) {
     let req =
         CertificateRequest::from_json(br#"{"CN":"Test CA","key":{"algo":"ecdsa","size":256}}"#)
             .unwrap();
-    let out = initca::new(&req, initca::Options::default(), &mut NoLog).unwrap();
+    let out = initca::new(&req, Default::default(), &mut NoLog).unwrap();
     (out.cert.to_pem(), out.key.unwrap().to_pem())
 }
 

@@ -75,17 +75,15 @@ pub(crate) fn gencert(
         let ca_key = flags.string("ca-key");
         let out = if ca_key.is_empty() {
             ctx.info("generating a new CA key and certificate from CSR");
-            initca::new(&req, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)?
+            initca::new(&req, Default::default(), &mut CtxLog(ctx)).map_err(core_err)?
         } else {
             ctx.info("re-generate a CA certificate from CSR and CA key");
             let key = Zeroizing::new(read_bytes(ctx, ca_key).map_err(CmdError::Plain)?);
             let key = PrivateKey::from_pem(&key).map_err(core_err)?;
-            initca::new_from_key(&req, key, initca::Options::default(), &mut CtxLog(ctx)).map_err(
-                |e| {
-                    ctx.error(&e.go_text());
-                    core_err(e)
-                },
-            )?
+            initca::new_from_key(&req, key, Default::default(), &mut CtxLog(ctx)).map_err(|e| {
+                ctx.error(&e.go_text());
+                core_err(e)
+            })?
         };
         return print_ca(ctx, &out);
     }
@@ -131,7 +129,7 @@ fn renew(flags: &Flags, ctx: &mut Ctx<'_, '_>) -> Result<String, CmdError> {
     let ca = Certificate::from_pem(&ca).map_err(core_err)?;
     let key = Zeroizing::new(read_bytes(ctx, flags.string("ca-key")).map_err(CmdError::Plain)?);
     let key = PrivateKey::from_pem(&key).map_err(core_err)?;
-    initca::renew(&ca, key, initca::Options::default(), &mut CtxLog(ctx))
+    initca::renew(&ca, key, Default::default(), &mut CtxLog(ctx))
         .map(|cert| cert.to_pem())
         .map_err(core_err)
 }
@@ -158,8 +156,7 @@ pub(crate) fn genkey(
     load_config_logged(flags, ctx)?;
     let req = read_request(ctx, args)?;
     if flags.bool("initca") {
-        let out =
-            initca::new(&req, initca::Options::default(), &mut CtxLog(ctx)).map_err(core_err)?;
+        let out = initca::new(&req, Default::default(), &mut CtxLog(ctx)).map_err(core_err)?;
         return print_ca(ctx, &out);
     }
     if req.ca.is_some() {

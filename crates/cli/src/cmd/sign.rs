@@ -3,9 +3,7 @@
 use cfssl_core::config::Profile;
 use cfssl_core::csr::CertificateRequest;
 use cfssl_core::initca;
-use cfssl_core::signer::{
-    self, SignRequest, SubjectOverride, SystemClock, SystemEntropy, split_hosts,
-};
+use cfssl_core::signer::{self, SignRequest, Sources, SubjectOverride, split_hosts};
 use cfssl_core::wire::cert_output;
 
 use super::{CtxLog, core_err, load_config_logged, pop_first, print_line, read_file, read_input};
@@ -47,11 +45,7 @@ pub(crate) fn sign(flags: &Flags, args: &[String], ctx: &mut Ctx<'_, '_>) -> Res
         let bytes = read_file(file).map_err(CmdError::Plain)?;
         // The SUBJECT JSON is cfssl's `signer.Subject`: CN, names, SerialNumber.
         let req = CertificateRequest::from_json(&bytes).map_err(core_err)?;
-        subject = Some(SubjectOverride {
-            cn: req.cn,
-            names: req.names,
-            serial_number: req.serial_number,
-        });
+        subject = Some(SubjectOverride::from_request(req));
     }
     let csr = read_input(ctx, &csr_file)?;
     if flags.string("remote").is_empty() && config.is_none() {
@@ -101,8 +95,7 @@ pub(crate) fn selfsign(
         Some(c) => c.profile(flags.string("profile")).clone(),
         None => Profile::selfsign_default(),
     };
-    let cert =
-        signer::selfsign(&key, &csr, &profile, &SystemClock, &SystemEntropy).map_err(core_err)?;
+    let cert = signer::selfsign(&key, &csr, &profile, &Sources::default()).map_err(core_err)?;
     let _ = ctx.io.stderr.write_all(SELFSIGN_WARNING.as_bytes());
     let cert = cfssl_core::go::pem::encode("CERTIFICATE", &cert);
     print_line(

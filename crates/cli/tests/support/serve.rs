@@ -88,6 +88,14 @@ pub(crate) fn start_command(
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if TcpStream::connect(addr).is_ok() {
+                // The port was free when picked, but another test's server
+                // may have taken it since: then the connection was to that
+                // server and ours has failed to bind and exits. Look again
+                // after a moment and take another port if so.
+                std::thread::sleep(Duration::from_millis(100));
+                if let Ok(Some(_)) = serve.child.try_wait() {
+                    break;
+                }
                 return Some(serve);
             }
             if let Ok(Some(_)) = serve.child.try_wait() {

@@ -18,6 +18,7 @@ pub(crate) fn first(input: &[u8]) -> Option<pem::Pem> {
 /// One block as Go's `pem.Decode` returns it (headers are read and
 /// dropped).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GoBlock {
     /// The label (`CERTIFICATE`).
     pub label: String,

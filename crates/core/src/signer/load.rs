@@ -12,7 +12,7 @@
 //! use cfssl_core::signer::{Signer, load};
 //!
 //! let ca = initca::new(&CertificateRequest::from_json(br#"{"CN":"CA","key":{"algo":"ecdsa","size":256}}"#)?,
-//!     initca::Options::default(), &mut NoLog)?;
+//!     Default::default(), &mut NoLog)?;
 //! let (cert_pem, key_pem) = (ca.cert.to_pem(), ca.key.expect("a new key").to_pem());
 //! let mut read = |name: &str| match name {
 //!     "ca.pem" => Ok(cert_pem.clone().into_bytes()),

@@ -75,8 +75,62 @@ impl Entropy for FixedEntropy {
     }
 }
 
+/// The clock and the random source (of serial numbers) a signing operation
+/// uses: the system's unless pinned. [`LocalSigner`], `initca` and
+/// [`selfsign`] all take them this way.
+///
+/// ```
+/// use cfssl_core::signer::{Clock, FixedClock, FixedEntropy, Sources};
+/// use chrono::TimeZone;
+/// let at = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+/// let pinned = Sources::default().with_clock(FixedClock(at)).with_entropy(FixedEntropy(vec![7]));
+/// assert_eq!(pinned.clock().now(), at);
+/// ```
+#[derive(Default)]
+#[non_exhaustive]
+pub struct Sources {
+    clock: Option<Box<dyn Clock>>,
+    entropy: Option<Box<dyn Entropy>>,
+}
+
+impl std::fmt::Debug for Sources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sources")
+            .field("clock_pinned", &self.clock.is_some())
+            .field("entropy_pinned", &self.entropy.is_some())
+            .finish()
+    }
+}
+
+impl Sources {
+    /// Pins the clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Box::new(clock));
+        self
+    }
+
+    /// Pins the random source of serial numbers.
+    #[must_use]
+    pub fn with_entropy(mut self, entropy: impl Entropy + 'static) -> Self {
+        self.entropy = Some(Box::new(entropy));
+        self
+    }
+
+    /// The clock: the pinned one, else the system's.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_deref().unwrap_or(&SystemClock)
+    }
+
+    /// The random source: the pinned one, else the system's.
+    pub fn entropy(&self) -> &dyn Entropy {
+        self.entropy.as_deref().unwrap_or(&SystemEntropy)
+    }
+}
+
 /// The subject override of a sign request (`sign`'s SUBJECT JSON).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SubjectOverride {
     /// CN.
     pub cn: String,
@@ -84,6 +138,18 @@ pub struct SubjectOverride {
     pub names: Vec<crate::csr::Name>,
     /// SerialNumber.
     pub serial_number: String,
+}
+
+impl SubjectOverride {
+    /// The override a `signer.Subject` JSON gives (`sign`'s SUBJECT file,
+    /// read as a CSR request): its CN, names and serial number.
+    pub fn from_request(req: crate::csr::CertificateRequest) -> Self {
+        Self {
+            cn: req.cn,
+            names: req.names,
+            serial_number: req.serial_number,
+        }
+    }
 }
 
 /// A request to sign a CSR (cfssl's `signer.SignRequest`).
@@ -315,8 +381,7 @@ pub struct LocalSigner<K: SigningKey = PrivateKey> {
     ca: Option<Certificate>,
     key: K,
     policy: Config,
-    clock: Box<dyn Clock>,
-    entropy: Box<dyn Entropy>,
+    sources: Sources,
     log: Option<std::sync::Arc<dyn SharedLog>>,
 }
 
@@ -356,8 +421,7 @@ impl<K: SigningKey> LocalSigner<K> {
             ca: Some(ca),
             key,
             policy,
-            clock: Box::new(SystemClock),
-            entropy: Box::new(SystemEntropy),
+            sources: Sources::default(),
             log: None,
         }
     }
@@ -368,8 +432,7 @@ impl<K: SigningKey> LocalSigner<K> {
             ca: None,
             key,
             policy,
-            clock: Box::new(SystemClock),
-            entropy: Box::new(SystemEntropy),
+            sources: Sources::default(),
             log: None,
         }
     }
@@ -377,14 +440,14 @@ impl<K: SigningKey> LocalSigner<K> {
     /// Pins the clock.
     #[must_use]
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Box::new(clock);
+        self.sources = self.sources.with_clock(clock);
         self
     }
 
     /// Pins the random source of serial numbers.
     #[must_use]
     pub fn with_entropy(mut self, entropy: impl Entropy + 'static) -> Self {
-        self.entropy = Box::new(entropy);
+        self.sources = self.sources.with_entropy(entropy);
         self
     }
 
@@ -397,13 +460,10 @@ impl<K: SigningKey> LocalSigner<K> {
         self
     }
 
-    pub(crate) fn with_boxed_clock(mut self, clock: Box<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    pub(crate) fn with_boxed_entropy(mut self, entropy: Box<dyn Entropy>) -> Self {
-        self.entropy = entropy;
+    /// Pins the clock and the random source together.
+    #[must_use]
+    pub fn with_sources(mut self, sources: Sources) -> Self {
+        self.sources = sources;
         self
     }
 
@@ -637,7 +697,7 @@ impl<K: SigningKey> LocalSigner<K> {
                 } else {
                     profile.backdate
                 };
-                round_minute(self.clock.now()) - Duration::nanoseconds(backdate)
+                round_minute(self.sources.clock().now()) - Duration::nanoseconds(backdate)
             }
         };
         let not_after = match t.not_after.or(profile.not_after) {
@@ -687,7 +747,7 @@ impl<K: SigningKey> LocalSigner<K> {
             Some(s) => s,
             None => {
                 let mut serial = vec![0u8; 20];
-                self.entropy.fill(&mut serial);
+                self.sources.entropy().fill(&mut serial);
                 serial[0] &= 0x7f;
                 serial
             }
@@ -897,8 +957,7 @@ pub fn selfsign(
     key: &dyn SigningKey,
     csr: &Csr,
     profile: &Profile,
-    clock: &dyn Clock,
-    entropy: &dyn Entropy,
+    sources: &Sources,
 ) -> Result<Vec<u8>> {
     csr.verify()?;
     let (ku, eku) = profile.usage_bits();
@@ -926,9 +985,9 @@ pub fn selfsign(
         not_after: None,
     };
     let mut serial = [0u8; 8];
-    entropy.fill(&mut serial);
+    sources.entropy().fill(&mut serial);
     serial[0] &= 0x7f;
-    let now = clock.now();
+    let now = sources.clock().now();
     create_certificate(&Issued {
         template: &t,
         key_usage: ku,
