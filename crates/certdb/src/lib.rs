@@ -177,21 +177,7 @@ pub fn migrate(cfg: &DbConfig) -> Result<Migration> {
 
 /// The columns of `certificates` in insert order: migration 001's first 8,
 /// then 002's. A database at migration 001 gets the first 8.
-pub(crate) const COLUMNS: [&str; 13] = [
-    "serial_number",
-    "authority_key_identifier",
-    "ca_label",
-    "status",
-    "reason",
-    "expiry",
-    "revoked_at",
-    "pem",
-    "issued_at",
-    "not_before",
-    "metadata",
-    "sans",
-    "common_name",
-];
+pub(crate) const COLUMNS: [&str; 13] = cfssl_core::api::CERTIFICATE_RECORD_FIELDS;
 
 /// The columns a database with (or without) migration 002 has.
 pub(crate) fn columns(has_002: bool) -> &'static [&'static str] {

@@ -931,6 +931,25 @@ pub fn go_zero_time() -> chrono::DateTime<chrono::Utc> {
         .map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |n| n.and_utc())
 }
 
+/// The fields of a certificate record as cfssl's `certdb.CertificateRecord`
+/// names them: the JSON keys of `/certadd` and the columns of the
+/// `certificates` table (migration 001's first 8, then 002's), in that order.
+pub const CERTIFICATE_RECORD_FIELDS: [&str; 13] = [
+    "serial_number",
+    "authority_key_identifier",
+    "ca_label",
+    "status",
+    "reason",
+    "expiry",
+    "revoked_at",
+    "pem",
+    "issued_at",
+    "not_before",
+    "metadata",
+    "sans",
+    "common_name",
+];
+
 /// The body of `/certadd` (cfssl's `certadd.AddRequest`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -1003,21 +1022,7 @@ fn go_time_member(d: &mut Decoder, v: &Value) -> Option<GoTime> {
 /// # Errors
 /// [`Error::Json`] for a body Go's `json.Unmarshal` refuses.
 pub fn cert_add_request(body: &[u8]) -> Result<CertAddRequest> {
-    const FIELDS: [&str; 13] = [
-        "serial_number",
-        "authority_key_identifier",
-        "ca_label",
-        "status",
-        "reason",
-        "expiry",
-        "revoked_at",
-        "pem",
-        "issued_at",
-        "not_before",
-        "metadata",
-        "sans",
-        "common_name",
-    ];
+    const FIELDS: [&str; 13] = CERTIFICATE_RECORD_FIELDS;
     let v = gojson::parse(body)?;
     let mut d = Decoder::new();
     let mut out = CertAddRequest::default();

@@ -927,17 +927,6 @@ fn decode_policy(d: &mut Decoder, v: &Value, pol: &mut CertificatePolicy) {
     );
 }
 
-/// Whether an error from [`Config::from_json`] is printed with a code.
-pub fn is_coded(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Coded {
-            code: Code::PolicyInvalidPolicy,
-            ..
-        }
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

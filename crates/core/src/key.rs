@@ -307,10 +307,15 @@ impl PrivateKey {
     /// order, as Go's `derhelpers.ParsePrivateKeyDER`).
     ///
     /// # Errors
-    /// 2003 `Failed to parse private key`.
+    /// 2003 `Failed to parse private key`, also for BER that is not DER
+    /// (Go's rule, applied by the crate's one DER reader before the key
+    /// parsers see the bytes).
     pub fn from_der(input: &[u8]) -> Result<Self> {
         let parse_failed =
             || Error::coded(Code::PrivateKeyParseFailed, "Failed to parse private key");
+        if der::first_not_der(input).is_some() {
+            return Err(parse_failed());
+        }
         if let Some(k) = Self::from_pkcs8(input) {
             return Ok(k);
         }

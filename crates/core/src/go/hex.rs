@@ -33,12 +33,13 @@ pub fn decode_string(s: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// Go's `%#U` suffix: the rune quoted, when printable.
+/// Go's `%#U` suffix: the rune quoted, when `strconv.IsPrint` says it is
+/// printable.
 fn go_quote_rune(c: char) -> String {
-    if c.is_control() || c == '\u{ad}' {
-        String::new()
-    } else {
+    if crate::go::strconv::is_go_print(c) {
         format!("'{c}'")
+    } else {
+        String::new()
     }
 }
 

@@ -46,7 +46,7 @@ pub fn push_go_escaped(out: &mut String, c: char) {
 }
 
 /// An approximation of Go's `unicode.IsPrint` (see [`go_quote`]).
-fn is_go_print(c: char) -> bool {
+pub(crate) fn is_go_print(c: char) -> bool {
     if c == ' ' {
         return true;
     }
