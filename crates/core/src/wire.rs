@@ -10,7 +10,7 @@ pub fn error_json(code: u32, message: &str) -> String {
 }
 
 /// A compact object of string members, keys sorted as Go sorts map keys.
-pub fn string_object(members: &[(&str, &str)]) -> String {
+fn string_object(members: &[(&str, &str)]) -> String {
     let mut sorted: Vec<&(&str, &str)> = members.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
     let body: Vec<String> = sorted
