@@ -327,7 +327,7 @@ fn go_error(err: &io::Error) -> String {
     }
 }
 
-/// A private command-line parser with Go `flag` semantics, for cfssljson's four flags.
+/// cfssljson's four flags, read with the CLI's Go `flag` parser ([`crate::goflag`]).
 mod flags {
     use crate::goflag::{self, DefValue, FlagDef, ParseError};
 

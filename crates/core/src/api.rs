@@ -1022,7 +1022,6 @@ fn go_time_member(d: &mut Decoder, v: &Value) -> Option<GoTime> {
 /// # Errors
 /// [`Error::Json`] for a body Go's `json.Unmarshal` refuses.
 pub fn cert_add_request(body: &[u8]) -> Result<CertAddRequest> {
-    const FIELDS: [&str; 13] = CERTIFICATE_RECORD_FIELDS;
     let v = gojson::parse(body)?;
     let mut d = Decoder::new();
     let mut out = CertAddRequest::default();
@@ -1038,7 +1037,7 @@ pub fn cert_add_request(body: &[u8]) -> Result<CertAddRequest> {
         &v,
         "AddRequest",
         "certadd.AddRequest",
-        &FIELDS,
+        &CERTIFICATE_RECORD_FIELDS,
         |d, f, v| match f {
             "serial_number" => d.string(v, &mut out.serial_number),
             "authority_key_identifier" => d.string(v, &mut out.authority_key_identifier),
@@ -1070,10 +1069,14 @@ pub fn cert_add_request(body: &[u8]) -> Result<CertAddRequest> {
     let mut out = d.finish(out)?;
     if matches!(v, Value::Object(_)) {
         for (key, raw) in gojson::raw_members(body) {
-            let field = FIELDS
+            let field = CERTIFICATE_RECORD_FIELDS
                 .iter()
                 .find(|f| **f == key)
-                .or_else(|| FIELDS.iter().find(|f| gojson::field_matches(&key, f)));
+                .or_else(|| {
+                    CERTIFICATE_RECORD_FIELDS
+                        .iter()
+                        .find(|f| gojson::field_matches(&key, f))
+                });
             match field {
                 Some(&"metadata") => out.metadata = Some(raw.to_vec()),
                 Some(&"sans") => out.sans = Some(raw.to_vec()),

@@ -11,7 +11,7 @@
 //! | [`json`] | `encoding/json` | the one JSON reader (Go's syntax and type errors, field-name folding, duplicate members) and the one writer ([`json::Json`], compact or indented; [`json::go_string`]) |
 //! | [`strconv`] | `strconv` | `Quote` (`%q`, [`strconv::go_quote`]), `ParseBool`, `ParseInt(s, 0, bits)` |
 //! | [`duration`] | `time` | `ParseDuration` and `Duration.String` |
-//! | [`base64`] | `encoding/base64` | standard and URL encodings, Go's decoding leniencies and error offsets |
+//! | [`base64`] | `encoding/base64` | `StdEncoding`: encoding, and decoding with Go's leniencies and error offsets |
 //! | [`hex`] | `encoding/hex` | `DecodeString` and its errors |
 //! | [`pem`] | `encoding/pem` | `pem.Decode` (what it skips, what it refuses) and `pem.Encode` |
 //! | [`path`] | `path`, `path/filepath` | `Clean`, `Join`, `Dir` |
